@@ -1,0 +1,1 @@
+"""People, practices, regions, roles, CME accounts and the append-only ledger."""

@@ -1,0 +1,233 @@
+"""People, practices and accounts. Balances are never stored: they are sums of ledger entries."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.Model):
+    """One of the five Danish regions."""
+
+    code = models.SlugField(unique=True)
+    name = models.CharField(max_length=60)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Practice(models.Model):
+    """A clinic with a provider number (ydernummer); holds the clinic staff account."""
+
+    class Form(models.TextChoices):
+        SINGLE = "single", _("Single-handed practice")
+        PARTNERSHIP = "partnership", _("Partnership practice")
+        REGIONAL = "regional_clinic", _("Regional or tendered clinic")
+
+    provider_number = models.CharField(max_length=6, unique=True)
+    name = models.CharField(max_length=120)
+    town = models.CharField(max_length=60)
+    postcode = models.CharField(max_length=4)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="practices")
+    form = models.CharField(max_length=20, choices=Form.choices)
+    doctor_capacities = models.PositiveSmallIntegerField(default=1)
+    cluster = models.ForeignKey(
+        "groups.Cluster", null=True, blank=True, on_delete=models.SET_NULL, related_name="practices"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.town})"
+
+
+class Doctor(models.Model):
+    """A GP or trainee who can hold a personal CME account.
+
+    `cpr` is kept for matching the MitID login only; it is never shown, logged or exported.
+    Demo CPR numbers use month 21-32, which no real CPR number has (README, "Demo data").
+    """
+
+    class Role(models.TextChoices):
+        GP_OWNER = "gp_owner", _("GP owner")
+        GP_EMPLOYED = "gp_employed", _("Employed GP")
+        TRAINEE_PHASE2 = "trainee_phase2", _("Trainee, phase II")
+        TRAINEE_PHASE3 = "trainee_phase3", _("Trainee, phase III")
+
+    class Sex(models.TextChoices):
+        FEMALE = "f", _("Female")
+        MALE = "m", _("Male")
+
+    cpr = models.CharField(max_length=10, unique=True)
+    authorisation_id = models.CharField(max_length=5, unique=True)
+    first_name = models.CharField(max_length=60)
+    last_name = models.CharField(max_length=60)
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    birth_year = models.PositiveSmallIntegerField()
+    email = models.EmailField(blank=True)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    practice = models.ForeignKey(
+        Practice, null=True, blank=True, on_delete=models.PROTECT, related_name="doctors"
+    )
+    active_from = models.DateField()
+    active_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["role"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_trainee(self) -> bool:
+        return self.role in {self.Role.TRAINEE_PHASE2, self.Role.TRAINEE_PHASE3}
+
+
+class EmploymentConfirmation(models.Model):
+    """An employed GP's contract or confirmation for one year; without it there is no allocation."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting review")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+
+    doctor = models.ForeignKey(Doctor, on_delete=models.PROTECT, related_name="confirmations")
+    year = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    document = models.FileField(upload_to="contracts/", blank=True)
+    share_percent = models.PositiveSmallIntegerField(default=100)
+    note = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["doctor", "year"], name="one_confirmation_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.doctor} {self.year}: {self.status}"
+
+
+class StaffMember(models.Model):
+    """A clinic employee whose CME the practice's doctor claims from the staff account."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="staff")
+    name = models.CharField(max_length=120)
+    profession = models.CharField(max_length=40)
+    weekly_hours = models.PositiveSmallIntegerField()
+    active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A login. What it may see follows from its role and the object it is linked to."""
+
+    class Role(models.TextChoices):
+        GP = "gp", _("GP or trainee")
+        CLINIC = "clinic", _("Clinic staff claimant")
+        PROVIDER = "provider", _("Course provider")
+        CONSULTANT = "consultant", _("Medical consultant")
+        CASEWORKER = "caseworker", _("Secretariat caseworker")
+        STEERING = "steering", _("Steering-group member")
+        COUNSELLOR = "counsellor", _("Regional CME counsellor")
+        ANALYST = "analyst", _("Analyst")
+        ADMIN = "admin", _("Administrator")
+
+    role = models.CharField(max_length=20, choices=Role.choices)
+    doctor = models.OneToOneField(
+        Doctor, null=True, blank=True, on_delete=models.PROTECT, related_name="user"
+    )
+    practice = models.ForeignKey(
+        Practice, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    provider = models.ForeignKey(
+        "catalogue.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
+
+
+class Account(models.Model):
+    """A sub-account: a doctor's self-chosen (øre) or systematic (half days), or a clinic's staff (øre)."""
+
+    class Kind(models.TextChoices):
+        SELF_CHOSEN = "self_chosen", _("Self-chosen")
+        SYSTEMATIC = "systematic", _("Systematic")
+        STAFF = "staff", _("Clinic staff")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    doctor = models.ForeignKey(
+        Doctor, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
+    )
+    practice = models.ForeignKey(
+        Practice, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["doctor", "kind"], name="one_account_per_doctor_and_kind"),
+            models.UniqueConstraint(fields=["practice", "kind"], name="one_account_per_practice_and_kind"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        doctor__isnull=False, practice__isnull=True, kind__in=["self_chosen", "systematic"]
+                    )
+                )
+                | models.Q(doctor__isnull=True, practice__isnull=False, kind="staff"),
+                name="account_has_exactly_one_holder",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} account of {self.doctor or self.practice}"
+
+    @property
+    def unit(self) -> str:
+        """Systematic accounts count half days so that days stay integers."""
+        return "half_days" if self.kind == self.Kind.SYSTEMATIC else "ore"
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete a ledger entry."""
+
+
+class LedgerEntry(models.Model):
+    """One balance change. Entries are only ever added; a mistake is undone by a reversal entry."""
+
+    class Kind(models.TextChoices):
+        ALLOCATION = "allocation", _("Allocation")
+        CLAIM_DRAW = "claim_draw", _("Claim")
+        REVERSAL = "reversal", _("Reversal")
+        CARRY_OVER = "carry_over", _("Carry-over")
+        FORFEIT = "forfeit", _("Forfeited at year end")
+        CORRECTION = "correction", _("Manual correction")
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    amount = models.BigIntegerField(help_text="Øre, or half days on a systematic account; negative draws.")
+    year = models.PositiveSmallIntegerField(help_text="The account year the entry belongs to.")
+    effective_on = models.DateField()
+    booked_at = models.DateTimeField(auto_now_add=True)
+    claim = models.ForeignKey(
+        "claims.Claim", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    idempotency_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "year"]), models.Index(fields=["kind", "year"])]
+        verbose_name_plural = "ledger entries"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} ({self.year})"
+
+    def save(self, *args: object, **kwargs: object) -> None:  # type: ignore[override]
+        if self.pk is not None:
+            raise AppendOnlyError("Ledger entries cannot be changed; book a reversal instead.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:  # type: ignore[override]
+        raise AppendOnlyError("Ledger entries cannot be deleted; book a reversal instead.")

@@ -1,0 +1,64 @@
+"""Reads about people and accounts. Balances are always computed from the ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Sum
+
+from ajour.accounts.models import Account, Doctor, LedgerEntry
+
+
+@dataclass(frozen=True)
+class DoctorBalances:
+    """What a doctor has left, and what this year's allocation was."""
+
+    self_chosen_ore: int
+    systematic_half_days: int
+    allocated_self_chosen_ore: int
+    allocated_systematic_half_days: int
+
+    @property
+    def systematic_days(self) -> float:
+        return self.systematic_half_days / 2
+
+
+def account_balance(*, account: Account) -> int:
+    """The balance of one sub-account: the sum of all its ledger entries."""
+    total = LedgerEntry.objects.filter(account=account).aggregate(total=Sum("amount"))["total"]
+    return int(total or 0)
+
+
+def doctor_balances(*, doctor: Doctor, year: int | None = None) -> DoctorBalances:
+    """Balances of a doctor's two sub-accounts and the allocations booked for `year`."""
+    year = year or date.today().year
+    totals = {"self_chosen": 0, "systematic": 0}
+    allocated = {"self_chosen": 0, "systematic": 0}
+    rows = (
+        LedgerEntry.objects.filter(account__doctor=doctor)
+        .values("account__kind")
+        .annotate(total=Sum("amount"))
+    )
+    for row in rows:
+        totals[row["account__kind"]] = int(row["total"] or 0)
+    alloc_rows = (
+        LedgerEntry.objects.filter(account__doctor=doctor, kind=LedgerEntry.Kind.ALLOCATION, year=year)
+        .values("account__kind")
+        .annotate(total=Sum("amount"))
+    )
+    for row in alloc_rows:
+        allocated[row["account__kind"]] = int(row["total"] or 0)
+    return DoctorBalances(
+        self_chosen_ore=totals["self_chosen"],
+        systematic_half_days=totals["systematic"],
+        allocated_self_chosen_ore=allocated["self_chosen"],
+        allocated_systematic_half_days=allocated["systematic"],
+    )
+
+
+def practice_staff_balance(*, practice_id: int) -> int:
+    total = LedgerEntry.objects.filter(
+        account__practice_id=practice_id, account__kind=Account.Kind.STAFF
+    ).aggregate(total=Sum("amount"))["total"]
+    return int(total or 0)

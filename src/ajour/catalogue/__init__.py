@@ -1,0 +1,1 @@
+"""Course providers, activities and their approval, the public catalogue and attendance."""

@@ -1,0 +1,1 @@
+"""Claims and their decisions, sample control, appeals and payouts."""

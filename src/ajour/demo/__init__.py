@@ -1,0 +1,1 @@
+"""The synthetic national demo population and its history (`ajour demo load`)."""

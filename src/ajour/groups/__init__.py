@@ -1,0 +1,1 @@
+"""Group-based CME (DGE groups and their meetings) and quality clusters."""

@@ -1,0 +1,1 @@
+"""National statistics, the yearly analysis, roll-ups, charts, reports and exports."""

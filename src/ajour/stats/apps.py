@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class StatsConfig(AppConfig):
+    name = "ajour.stats"
+    label = "stats"
+    verbose_name = "Statistics"

@@ -1,0 +1,1 @@
+"""Statistics are computed from claims and activities; roll-up tables live here."""

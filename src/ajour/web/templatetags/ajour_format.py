@@ -1,0 +1,25 @@
+"""Template filters for money and days in the active language."""
+
+from django import template
+from django.utils.translation import get_language
+
+from ajour.web.money import format_ore
+
+register = template.Library()
+
+
+@register.filter
+def ore(amount: int | None) -> str:
+    """Formats integer øre as money in the active language."""
+    return format_ore(int(amount or 0), get_language() or "da")
+
+
+@register.filter
+def half_days(amount: int | None) -> str:
+    """Formats a count of half days as days (`5` → `2,5` in Danish)."""
+    value = int(amount or 0)
+    whole, half = divmod(value, 2)
+    if not half:
+        return str(whole)
+    separator = "," if (get_language() or "da").startswith("da") else "."
+    return f"{whole}{separator}5"

@@ -1,0 +1,91 @@
+"""Thin views: parse, authorise, call one selector or service, render."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from ajour import __version__
+from ajour.web import selectors
+from ajour.web.demo import DEMO_ROLE_SLUGS, DEMO_ROLES
+from ajour.web.permissions import can_use_demo_login
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def front(request: HttpRequest) -> HttpResponse:
+    """The public front page: what Ajour is, and (in the demo) one login per role."""
+    return render(
+        request,
+        "web/front.html",
+        {"demo_roles": DEMO_ROLES if can_use_demo_login() else [], "facts": selectors.front_page_facts()},
+    )
+
+
+@require_POST
+def demo_login(request: HttpRequest, slug: str) -> HttpResponse:
+    permission = can_use_demo_login()
+    if not permission:
+        return render(request, "web/error.html", {"message": permission.reason}, status=403)
+    user = selectors.demo_user(slug) if slug in DEMO_ROLE_SLUGS else None
+    if user is None:
+        message = _("This demo login does not exist yet. Load the demo data with `ajour demo load`.")
+        return render(request, "web/error.html", {"message": message}, status=404)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect("web:home")
+
+
+class AjourLoginView(LoginView):
+    template_name = "web/login.html"
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role lands on its own home page with its own overview or queue."""
+    page = selectors.home_page(user=request.user)  # type: ignore[arg-type]
+    return render(request, page.template, page.context)
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and database check for load balancers and monitoring."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any driver error means the database is not usable
+        logger.exception("health check: database unreachable")
+        return JsonResponse(
+            {"status": "error", "database": "unreachable", "version": __version__}, status=503
+        )
+    return JsonResponse({"status": "ok", "database": "ok", "version": __version__})
+
+
+def _error(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    return render(request, "web/error.html", {"message": message, "status": status}, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400, _("The request could not be understood."))
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 403, _("You do not have access to this page."))
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, _("The page was not found."))
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error(request, 500, _("Something went wrong on our side. Nothing was saved. Please try again."))
