@@ -40,7 +40,7 @@ def front_page_facts() -> dict[str, int]:
 
 def home_page(*, user: User) -> HomePage:
     """Dispatches to the role's own home page."""
-    builder = _HOME_BUILDERS.get(user.role, _admin_home)
+    builder = _HOME_BUILDERS.get(User.Role(user.role), _admin_home)
     return builder(user)
 
 
