@@ -1,0 +1,64 @@
+"""Day arithmetic in integer minutes: effective time, day classes, fee days and transport blocks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from ajour.rules.calendar import is_fee_weekday
+from ajour.rules.schema import Day
+
+FULL = "full"
+HALF = "half"
+MEETING = "meeting"
+NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class DayResult:
+    date: date
+    effective_minutes: int
+    day_class: str
+    qualifies: bool
+    fee_day: bool
+    """Qualifies and is Monday–Friday and not a public holiday."""
+
+
+def effective_minutes(day: Day, window_start: int, window_end: int) -> int:
+    """Teaching time inside the fee window, less all breaks (breaks lie inside teaching time)."""
+    overlap = min(day.end_minute, window_end) - max(day.start_minute, window_start)
+    return max(0, overlap - day.break_minutes)
+
+
+DayClasses = tuple[tuple[int, str], ...]
+"""(minimum effective minutes, class) pairs, longest first; a day below all of them is ``none``."""
+
+
+def classify(
+    days: Iterable[Day], window_start: int, window_end: int, classes: DayClasses
+) -> tuple[DayResult, ...]:
+    results = []
+    for day in days:
+        minutes = effective_minutes(day, window_start, window_end)
+        day_class = NONE
+        for minimum, name in classes:
+            if minutes >= minimum:
+                day_class = name
+                break
+        qualifies = day_class != NONE
+        results.append(
+            DayResult(day.date, minutes, day_class, qualifies, qualifies and is_fee_weekday(day.date))
+        )
+    return tuple(results)
+
+
+def count_blocks(dates: Iterable[date], max_gap: int) -> int:
+    """Runs of dates (in order) where each is at most ``max_gap`` calendar days after the previous."""
+    blocks = 0
+    previous: date | None = None
+    for current in dates:
+        if previous is None or (current - previous).days > max_gap:
+            blocks += 1
+        previous = current
+    return blocks

@@ -1,0 +1,209 @@
+"""The dated parameter store: every amount, cap, threshold and date the rules read.
+
+Values live in YAML files under ``parameters/`` (one entry per parameter: unit, Danish and
+English label, and dated values with their source). A rate change is a new dated value, not a
+code change. Lookups happen on the activity date; before a parameter's earliest ``valid_from``
+its earliest value applies. A reform is the same store with some values replaced
+(:meth:`ParameterSet.with_overrides`); it gets its own ``rules_version``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+
+import yaml
+
+ENGINE_VERSION = "2026.1"
+
+UNITS = ("ore", "minutes", "days", "basis_points", "date")
+"""Money in øre, time in minutes, gaps in calendar days, shares in basis points (1/100 %), dates."""
+
+ParameterValue = int | date
+
+
+class ParameterError(ValueError):
+    """A parameter file or an override is malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class DatedValue:
+    valid_from: date
+    value: ParameterValue
+    source: str
+    assumed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    name: str
+    unit: str
+    label_en: str
+    label_da: str
+    values: tuple[DatedValue, ...]
+    """Sorted by ``valid_from``, never empty."""
+
+    def at(self, on: date) -> DatedValue:
+        """The value in force on ``on``; the earliest value before the first ``valid_from``."""
+        chosen = self.values[0]
+        for candidate in self.values[1:]:
+            if candidate.valid_from > on:
+                break
+            chosen = candidate
+        return chosen
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """All parameter values in force on one date, resolved once and cached per date."""
+
+    on: date
+    entries: Mapping[str, DatedValue]
+    units: Mapping[str, str]
+    ints: Mapping[str, int]
+    dates: Mapping[str, date]
+
+
+class ParameterSet:
+    """A complete set of dated parameters plus the ``rules_version`` that identifies it."""
+
+    def __init__(self, parameters: Mapping[str, Parameter], overrides: Mapping[str, ParameterValue]) -> None:
+        self._parameters = dict(parameters)
+        self._overrides = dict(overrides)
+        self._snapshots: dict[date, Snapshot] = {}
+        self._units = {name: parameter.unit for name, parameter in self._parameters.items()}
+        self.version = ENGINE_VERSION + (f"+{_digest(self._overrides)}" if self._overrides else "")
+
+    @staticmethod
+    def default() -> ParameterSet:
+        """The parameter set shipped in ``parameters/*.yaml`` (loaded once per process)."""
+        return _default_set()
+
+    @property
+    def parameters(self) -> Mapping[str, Parameter]:
+        return self._parameters
+
+    def on(self, day: date) -> Snapshot:
+        snapshot = self._snapshots.get(day)
+        if snapshot is None:
+            entries = {name: parameter.at(day) for name, parameter in self._parameters.items()}
+            ints: dict[str, int] = {}
+            dates: dict[str, date] = {}
+            for name, entry in entries.items():
+                if isinstance(entry.value, date):
+                    dates[name] = entry.value
+                else:
+                    ints[name] = entry.value
+            snapshot = Snapshot(on=day, entries=entries, units=self._units, ints=ints, dates=dates)
+            self._snapshots[day] = snapshot
+        return snapshot
+
+    def with_overrides(self, overrides: Mapping[str, ParameterValue]) -> ParameterSet:
+        """A reform: each named parameter takes the given value on every date (source ``reform``)."""
+        replaced = dict(self._parameters)
+        for name, value in overrides.items():
+            parameter = self._parameters.get(name)
+            if parameter is None:
+                raise ParameterError(f"unknown parameter {name!r}")
+            _check_value(name, parameter.unit, value)
+            first = parameter.values[0].valid_from
+            replaced[name] = Parameter(
+                name=name,
+                unit=parameter.unit,
+                label_en=parameter.label_en,
+                label_da=parameter.label_da,
+                values=(DatedValue(valid_from=first, value=value, source="reform", assumed=False),),
+            )
+        return ParameterSet(replaced, {**self._overrides, **overrides})
+
+
+def _digest(overrides: Mapping[str, ParameterValue]) -> str:
+    canonical = json.dumps({k: str(v) for k, v in sorted(overrides.items())}, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:8]
+
+
+def _check_value(name: str, unit: str, value: object) -> None:
+    wants_date = unit == "date"
+    if isinstance(value, bool) or isinstance(value, date) != wants_date or not isinstance(value, int | date):
+        raise ParameterError(f"{name}: value {value!r} does not fit unit {unit}")
+
+
+def load_parameters(texts: Mapping[str, str]) -> dict[str, Parameter]:
+    """Parse parameter YAML documents (file name → text) into parameters, checking their shape."""
+    parameters: dict[str, Parameter] = {}
+    for file_name, text in sorted(texts.items()):
+        for name, spec in yaml.safe_load(text).items():
+            unit = spec["unit"]
+            if unit not in UNITS:
+                raise ParameterError(f"{file_name}: {name}: unknown unit {unit!r}")
+            values = []
+            for entry in spec["values"]:
+                _check_value(name, unit, entry["value"])
+                dated = DatedValue(
+                    valid_from=entry["valid_from"],
+                    value=entry["value"],
+                    source=str(entry["source"]),
+                    assumed=entry.get("note") == "assumed",
+                )
+                values.append(dated)
+            if [v.valid_from for v in values] != sorted({v.valid_from for v in values}):
+                raise ParameterError(f"{file_name}: {name}: values must have distinct, ascending dates")
+            parameters[name] = Parameter(
+                name=name,
+                unit=unit,
+                label_en=spec["label"]["en"],
+                label_da=spec["label"]["da"],
+                values=tuple(values),
+            )
+    return parameters
+
+
+@cache
+def _default_set() -> ParameterSet:
+    folder = resources.files("ajour.rules") / "parameters"
+    texts = {
+        item.name: item.read_text(encoding="utf-8")
+        for item in folder.iterdir()
+        if item.name.endswith(".yaml")
+    }
+    return ParameterSet(load_parameters(texts), {})
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterRow:
+    """One line of the table of parameters in force (``ajour rules params``)."""
+
+    name: str
+    unit: str
+    value: ParameterValue
+    valid_from: date
+    source: str
+    assumed: bool
+    label_en: str
+    label_da: str
+
+
+def parameter_table(on: date, parameters: ParameterSet | None = None) -> list[ParameterRow]:
+    """Every parameter in force on ``on``, sorted by name."""
+    chosen = parameters or ParameterSet.default()
+    rows = []
+    for name, parameter in sorted(chosen.parameters.items()):
+        entry = parameter.at(on)
+        rows.append(
+            ParameterRow(
+                name=name,
+                unit=parameter.unit,
+                value=entry.value,
+                valid_from=entry.valid_from,
+                source=entry.source,
+                assumed=entry.assumed,
+                label_en=parameter.label_en,
+                label_da=parameter.label_da,
+            )
+        )
+    return rows
