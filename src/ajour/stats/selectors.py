@@ -1,13 +1,79 @@
-"""Headline measures computed from Ajour's own records (definitions in the README)."""
+"""The measures of docs/measures.md, read from the roll-up tables (rebuilt by `refresh_rollups`).
+
+Course days leave the database as integer half days and become days (`halves / 2`) only here. Rates
+are fractions (0.874), never percentages; money stays integer øre.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
 
-from ajour.accounts.models import Doctor
-from ajour.claims.models import Claim
+from django.db.models import Count, Q, QuerySet, Sum
 
-GP_ROLES = [Doctor.Role.GP_OWNER, Doctor.Role.GP_EMPLOYED]
+from ajour.accounts.models import Account, Doctor, LedgerEntry, Region
+from ajour.catalogue.models import Provider, Topic
+from ajour.stats.models import CourseDayFact, Form, GpYearFact, LedgerYearFact
+from ajour.stats.services import FIRST_SERIES_YEAR
+
+PROVIDER_KINDS = [choice.value for choice in Provider.Kind]
+FORMS = [choice.value for choice in Form]
+CATEGORIES = [choice.value for choice in Topic.Category]
+SERIES_LAST_YEAR = 2025
+TOP_TOPICS = 10
+SYSTEMATIC_HALF_DAYS_PER_YEAR = 6
+PARTICIPATION_COUNTS = ("n_eligible", "n_with_claims", "n_two_years", "n_below_systematic")
+STREAM_OF_FORM = {
+    Form.SYSTEMATIC: Account.Kind.SYSTEMATIC,
+    Form.SELF_CHOSEN: Account.Kind.SELF_CHOSEN,
+    Form.GROUP_BASED: Account.Kind.SELF_CHOSEN,
+    Form.PRACTICE_STAFF: Account.Kind.STAFF,
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the dashboard, API and exports may narrow by; empty means all."""
+
+    year: int
+    region: str = ""
+    provider_kind: str = ""
+    form: str = ""
+    topic: str = ""
+
+    def series_years(self) -> list[int]:
+        return list(range(FIRST_SERIES_YEAR, max(SERIES_LAST_YEAR, self.year) + 1))
+
+
+@dataclass
+class CourseDays:
+    """One year's course-day measures, summed from roll-up rows (half days)."""
+
+    produced: int = 0
+    by_provider_kind: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PROVIDER_KINDS, 0))
+    by_form: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FORMS, 0))
+    by_category: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CATEGORIES, 0))
+    by_topic_id: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    dge_meetings: int = 0
+    payable_by_stream: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys([choice.value for choice in Account.Kind], 0)
+    )
+
+    def add(self, row: dict[str, object]) -> None:
+        halves, form = int(row["halves"]), str(row["form"])  # type: ignore[call-overload]
+        self.payable_by_stream[STREAM_OF_FORM[Form(form)]] += int(row["payable"])  # type: ignore[call-overload]
+        if row["produced"]:
+            self.produced += halves
+            self.by_provider_kind[str(row["provider_kind"])] += halves
+            if row["category"]:
+                self.by_category[str(row["category"])] += halves
+            if row["topic_id"]:
+                self.by_topic_id[int(row["topic_id"])] += halves  # type: ignore[call-overload]
+        elif form == Form.GROUP_BASED and row["gp_claim"]:
+            self.dge_meetings += halves
+        if row["produced"] or form == Form.PRACTICE_STAFF or (form == Form.GROUP_BASED and row["gp_claim"]):
+            self.by_form[form] += halves
 
 
 @dataclass(frozen=True)
@@ -15,21 +81,247 @@ class Participation:
     year: int
     eligible_gps: int
     gps_with_claims: int
+    gps_two_years: int
+    gps_below_systematic: int
+
+    @property
+    def rate(self) -> float:
+        return _fraction(self.gps_with_claims, self.eligible_gps)
+
+    @property
+    def rate_two_years(self) -> float:
+        return _fraction(self.gps_two_years, self.eligible_gps)
 
     @property
     def percent(self) -> float:
-        """For display only: counts stay integers, the share is rounded when shown."""
-        return 100 * self.gps_with_claims / self.eligible_gps if self.eligible_gps else 0.0
+        """For display only."""
+        return 100 * self.rate
 
 
-def participation(*, year: int) -> Participation:
-    """GPs holding an account in `year`, and those with a paid claim for an activity held that year."""
-    eligible = Doctor.objects.filter(role__in=GP_ROLES, active_from__year__lte=year).exclude(
-        active_to__year__lt=year
+def _fraction(part: float, whole: float) -> float:
+    return part / whole if whole else 0.0
+
+
+def days(halves: int) -> float:
+    return halves / 2
+
+
+def topics_by_id() -> dict[int, Topic]:
+    return {topic.pk: topic for topic in Topic.objects.all()}
+
+
+def _facts(filters: Filters, years: list[int]) -> QuerySet[CourseDayFact]:
+    facts = CourseDayFact.objects.filter(year__in=years)
+    if filters.region:
+        facts = facts.filter(region_code=filters.region)
+    if filters.provider_kind:
+        facts = facts.filter(provider_kind=filters.provider_kind)
+    if filters.form:
+        facts = facts.filter(form=filters.form)
+    if filters.topic:
+        facts = facts.filter(Q(topic__code=filters.topic) | Q(topic__parent__code=filters.topic))
+    return facts
+
+
+def course_days_by_year(filters: Filters, years: list[int]) -> dict[int, CourseDays]:
+    """Course-day measures for each year in one grouped query over the roll-up table."""
+    result = {year: CourseDays() for year in years}
+    rows = (
+        _facts(filters, years)
+        .values("year", "provider_kind", "form", "topic_id", "category", "gp_claim", "produced")
+        .annotate(halves=Sum("course_day_halves"), payable=Sum("payable_ore"))
+        .order_by()
     )
-    claiming = (
-        Claim.objects.filter(activity_date__year=year, payable_ore__gt=0, claimant__role__in=GP_ROLES)
-        .values("claimant")
-        .distinct()
+    for row in rows:
+        result[row["year"]].add(row)
+    return result
+
+
+def topic_halves(course_days: CourseDays, topics: dict[int, Topic]) -> dict[Topic, int]:
+    """Produced half days per topic; a sub-topic (ADHD) also counts towards its parent (psychiatry)."""
+    totals: dict[Topic, int] = defaultdict(int)
+    for topic_id, halves in course_days.by_topic_id.items():
+        topic = topics[topic_id]
+        totals[topic] += halves
+        if topic.parent_id:
+            totals[topics[topic.parent_id]] += halves
+    return totals
+
+
+def top_topics(
+    course_days: CourseDays, topics: dict[int, Topic], limit: int = TOP_TOPICS
+) -> list[tuple[Topic, int]]:
+    ranked = sorted(topic_halves(course_days, topics).items(), key=lambda item: (-item[1], item[0].code))
+    return ranked[:limit]
+
+
+def participation_by_year(years: list[int], *, region: str = "") -> dict[int, Participation]:
+    facts = GpYearFact.objects.filter(year__in=years)
+    if region:
+        facts = facts.filter(region_code=region)
+    rows = {row["year"]: row for row in _participation_counts(facts.values("year"))}
+    return {
+        year: Participation(
+            year=year,
+            eligible_gps=rows.get(year, {}).get("n_eligible", 0),
+            gps_with_claims=rows.get(year, {}).get("n_with_claims", 0),
+            gps_two_years=rows.get(year, {}).get("n_two_years", 0),
+            gps_below_systematic=rows.get(year, {}).get("n_below_systematic", 0),
+        )
+        for year in years
+    }
+
+
+def _participation_counts(grouped: QuerySet) -> QuerySet:  # type: ignore[type-arg]
+    return grouped.annotate(
+        n_eligible=Count("pk", filter=Q(eligible=True)),
+        n_with_claims=Count("pk", filter=Q(claims__gt=0)),
+        n_two_years=Count("pk", filter=Q(eligible=True) & (Q(claims__gt=0) | Q(claims_previous_year__gt=0))),
+        n_below_systematic=Count(
+            "pk", filter=Q(eligible=True, systematic_half_days__lt=SYSTEMATIC_HALF_DAYS_PER_YEAR)
+        ),
+    ).order_by()
+
+
+def participation(*, year: int, region: str = "") -> Participation:
+    return participation_by_year([year], region=region)[year]
+
+
+def participation_by_group(*, year: int, group: str, region: str = "") -> list[dict[str, object]]:
+    """Participation of one year split by `region_code`, `sex` or `practice_size`."""
+    facts = GpYearFact.objects.filter(year=year)
+    if region:
+        facts = facts.filter(region_code=region)
+    return [
+        {"key": row[group], **{k: row[k] for k in PARTICIPATION_COUNTS}}
+        for row in _participation_counts(facts.values(group)).order_by(group)
+    ]
+
+
+@dataclass(frozen=True)
+class LedgerMoney:
+    """Unused (left before the year-end close) and forfeited money of one account year."""
+
+    unused_self_chosen_ore: int
+    forfeited_self_chosen_ore: int
+    forfeited_staff_ore: int
+    forfeited_systematic_half_days: int
+
+
+def ledger_money(*, year: int) -> LedgerMoney:
+    sums: dict[tuple[str, str], int] = defaultdict(int)
+    for fact in LedgerYearFact.objects.filter(year=year):
+        sums[(fact.account_kind, fact.entry_kind)] += fact.amount
+    forfeit = LedgerEntry.Kind.FORFEIT
+    unused = sum(
+        amount
+        for (account, entry), amount in sums.items()
+        if account == Account.Kind.SELF_CHOSEN and entry != forfeit
     )
-    return Participation(year=year, eligible_gps=eligible.count(), gps_with_claims=claiming.count())
+    return LedgerMoney(
+        unused_self_chosen_ore=unused,
+        forfeited_self_chosen_ore=-sums[(Account.Kind.SELF_CHOSEN, forfeit)],
+        forfeited_staff_ore=-sums[(Account.Kind.STAFF, forfeit)],
+        forfeited_systematic_half_days=-sums[(Account.Kind.SYSTEMATIC, forfeit)],
+    )
+
+
+def headline(*, year: int, provider_kind: str = "") -> dict[str, object]:
+    """The headline measures as one JSON-ready object (`ajour stats --json`, API, report).
+
+    With `provider_kind`, course-day, category, topic, money and series measures cover that provider
+    type's activities only; participation always covers all claims.
+    """
+    filters = Filters(year=year, provider_kind=provider_kind)
+    years = filters.series_years()
+    if year not in years:
+        years.append(year)
+    course_days = course_days_by_year(filters, years)
+    people = participation_by_year(years)
+    topics = topics_by_id()
+    now, gps = course_days[year], people[year]
+    money = ledger_money(year=year)
+    return {
+        "year": year,
+        "provider_type": provider_kind or None,
+        "eligible_gps": gps.eligible_gps,
+        "gps_with_claims": gps.gps_with_claims,
+        "gps_without_claims": gps.eligible_gps - gps.gps_with_claims,
+        "participation_rate": round(gps.rate, 4),
+        "gps_with_claims_two_years": gps.gps_two_years,
+        "participation_rate_two_years": round(gps.rate_two_years, 4),
+        "gps_below_systematic_days": gps.gps_below_systematic,
+        "produced_course_days": days(now.produced),
+        "produced_course_days_by_provider_type": {k: days(v) for k, v in now.by_provider_kind.items()},
+        "produced_course_days_by_form": {k: days(v) for k, v in now.by_form.items()},
+        "share_by_category": {k: round(_fraction(v, now.produced), 4) for k, v in now.by_category.items()},
+        "course_days_per_gp": round(_fraction(days(now.produced), gps.gps_with_claims), 2),
+        "course_days_per_gp_including_group_based": round(
+            _fraction(days(now.produced + now.dge_meetings), gps.gps_with_claims), 2
+        ),
+        "top_topics": [
+            {"topic": topic.code, "name": topic.name_da, "course_days": days(halves)}
+            for topic, halves in top_topics(now, topics)
+        ],
+        "money_paid_ore_by_stream": now.payable_by_stream,
+        "unused_self_chosen_ore": money.unused_self_chosen_ore,
+        "forfeited_ore": {
+            "self_chosen": money.forfeited_self_chosen_ore,
+            "staff": money.forfeited_staff_ore,
+        },
+        "forfeited_systematic_days": days(money.forfeited_systematic_half_days),
+        "series": {
+            str(y): {
+                "produced_course_days": days(course_days[y].produced),
+                "participation_rate": round(people[y].rate, 4),
+                "produced_course_days_by_provider_type": {
+                    k: days(v) for k, v in course_days[y].by_provider_kind.items()
+                },
+                "topics": {
+                    topic.code: days(halves)
+                    for topic, halves in sorted(
+                        topic_halves(course_days[y], topics).items(), key=lambda item: item[0].code
+                    )
+                },
+            }
+            for y in filters.series_years()
+        },
+    }
+
+
+@dataclass(frozen=True)
+class RareParticipant:
+    name: str
+    practice: str
+    region: str
+    practice_size: str
+    sex: str
+    claims_two_years: int
+
+
+def under_participation(*, year: int, region: str = "", at_most: int = 1) -> list[RareParticipant]:
+    """Eligible GPs with at most `at_most` claims over `year` − 1 and `year` (DSAM's targeted offers)."""
+    facts = GpYearFact.objects.filter(year=year, eligible=True).select_related("doctor", "doctor__practice")
+    if region:
+        facts = facts.filter(region_code=region)
+    region_names = dict(Region.objects.values_list("code", "name"))
+    rare = [
+        fact
+        for fact in facts.order_by("region_code", "doctor__last_name", "doctor__first_name")
+        if fact.claims + fact.claims_previous_year <= at_most
+    ]
+    return [
+        RareParticipant(
+            name=fact.doctor.full_name,
+            practice=fact.doctor.practice.name if fact.doctor.practice else "",
+            region=region_names.get(fact.region_code, fact.region_code),
+            practice_size=fact.practice_size,
+            sex=Doctor.Sex(fact.sex).label,
+            claims_two_years=fact.claims + fact.claims_previous_year,
+        )
+        for fact in rare
+    ]
+
+
+def latest_complete_year() -> int:
+    return date.today().year - 1

@@ -1,0 +1,144 @@
+"""The measures of docs/measures.md on small worlds whose answers are known by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ajour.accounts.models import Doctor
+from ajour.catalogue.models import Provider, Topic
+from ajour.stats.selectors import headline
+from ajour.stats.services import refresh_rollups
+from tests.stats import factories as f
+
+pytestmark = pytest.mark.django_db
+
+D = date(2024, 5, 10)
+
+
+def test_participation_counts_eligible_gps_and_the_activity_year() -> None:
+    claiming = f.gp()
+    f.claim(claiming, on=D)
+    f.claim(f.gp(), on=date(2023, 12, 31))  # activity held in 2023: counts for 2023 only
+    f.gp()  # eligible, no claim
+    f.gp(active_to=date(2023, 12, 31))  # left before 2024: not eligible
+    f.gp(active_from=date(2025, 1, 1))  # not yet active
+    rejected = f.gp()
+    f.claim(rejected, on=D, outcome="rejected")
+    trainee = f.gp(role=Doctor.Role.TRAINEE_PHASE3)
+    f.claim(trainee, on=D)
+    refresh_rollups()
+
+    measures = headline(year=2024)
+
+    assert measures["eligible_gps"] == 4
+    assert measures["gps_with_claims"] == 1
+    assert measures["participation_rate"] == 0.25
+    assert measures["gps_with_claims_two_years"] == 2
+    assert measures["participation_rate_two_years"] == 0.5
+
+
+def test_produced_course_days_by_provider_type_form_and_category() -> None:
+    doctor = f.gp()
+    f.claim(doctor, on=D, halves=4, at=f.instance(on=D, kind=Provider.Kind.PLO_E, topic_code="diabetes"))
+    f.claim(doctor, on=D, halves=1, at=f.instance(on=D, kind=Provider.Kind.REGIONAL, topic_code="diabetes"))
+    f.claim(
+        doctor,
+        on=D,
+        halves=2,
+        systematic_half_days=2,
+        at=f.instance(on=D, kind=Provider.Kind.PRIVATE, topic_code="ledelse"),
+    )
+    leadership = Topic.objects.get(code="ledelse")
+    leadership.category = Topic.Category.LEADERSHIP
+    leadership.save()
+    f.claim(
+        doctor,
+        on=D,
+        halves=1,
+        activity_type="dge_meeting",
+        at=f.instance(on=D, kind=None, form="dge_meeting"),
+    )
+    f.claim(doctor, on=D, halves=1, activity_type="dge_module", at=f.instance(on=D, form="dge_module"))
+    f.claim(doctor, on=D, halves=2, staff=True, activity_type="staff_course")
+    refresh_rollups()
+
+    measures = headline(year=2024)
+
+    assert measures["produced_course_days"] == 4.0  # 4 + 1 + 2 + 1 halves from providers
+    assert measures["produced_course_days_by_provider_type"] == {
+        "plo_e": 2.5,
+        "regional": 0.5,
+        "private": 1.0,
+    }
+    assert measures["produced_course_days_by_form"] == {
+        "systematic": 1.0,
+        "self_chosen": 2.5,
+        "group_based": 1.0,
+        "practice_staff": 1.0,
+    }
+    assert measures["share_by_category"] == {
+        "medical": 0.75,
+        "leadership_organisation_communication_wellbeing": 0.25,
+        "other": 0.0,
+    }
+    assert measures["course_days_per_gp"] == 4.0
+    assert measures["course_days_per_gp_including_group_based"] == 4.5
+
+
+def test_a_sub_topic_counts_towards_its_parent_and_the_top_list_is_ranked() -> None:
+    doctor = f.gp()
+    f.claim(doctor, on=D, halves=2, at=f.instance(on=D, topic_code="psykiatri"))
+    f.claim(doctor, on=D, halves=3, at=f.instance(on=D, topic_code="psykiatri/adhd"))
+    f.claim(doctor, on=D, halves=4, at=f.instance(on=D, topic_code="smerter"))
+    refresh_rollups()
+
+    top = headline(year=2024)["top_topics"]
+
+    assert [(row["topic"], row["course_days"]) for row in top] == [
+        ("psykiatri", 2.5),
+        ("smerter", 2.0),
+        ("adhd", 1.5),
+    ]
+
+
+def test_provider_type_restricts_course_days_but_not_participation() -> None:
+    doctor = f.gp()
+    f.claim(doctor, on=D, halves=2, at=f.instance(on=D, kind=Provider.Kind.PLO_E))
+    f.claim(f.gp(), on=D, halves=6, at=f.instance(on=D, kind=Provider.Kind.PRIVATE))
+    refresh_rollups()
+
+    measures = headline(year=2024, provider_kind="plo_e")
+
+    assert measures["gps_with_claims"] == 2
+    assert measures["produced_course_days"] == 1.0
+    assert measures["series"]["2024"]["produced_course_days"] == 1.0
+    assert measures["series"]["2019"]["produced_course_days"] == 0.0
+    assert set(measures["series"]) == {str(y) for y in range(2019, 2026)}
+
+
+def test_series_shows_each_year_and_topic() -> None:
+    doctor = f.gp()
+    f.claim(doctor, on=date(2020, 3, 1), halves=2, at=f.instance(on=date(2020, 3, 1), topic_code="psykiatri"))
+    f.claim(doctor, on=D, halves=6, at=f.instance(on=D, topic_code="psykiatri"))
+    refresh_rollups()
+
+    series = headline(year=2024)["series"]
+
+    assert series["2020"]["topics"] == {"psykiatri": 1.0}
+    assert series["2024"]["topics"] == {"psykiatri": 3.0}
+    assert series["2024"]["participation_rate"] == 1.0
+
+
+def test_refreshing_one_year_leaves_the_others() -> None:
+    doctor = f.gp()
+    f.claim(doctor, on=date(2023, 3, 1), halves=2)
+    refresh_rollups()
+    f.claim(doctor, on=D, halves=4)
+    refresh_rollups(years=[2024])
+
+    measures = headline(year=2024)
+
+    assert measures["series"]["2023"]["produced_course_days"] == 1.0
+    assert measures["produced_course_days"] == 2.0
