@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -60,9 +61,8 @@ class Parameter:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """All parameter values in force on one date, resolved once and cached per date."""
+    """All parameter values in force on one date (the same for every date of a period)."""
 
-    on: date
     entries: Mapping[str, DatedValue]
     units: Mapping[str, str]
     ints: Mapping[str, int]
@@ -75,7 +75,8 @@ class ParameterSet:
     def __init__(self, parameters: Mapping[str, Parameter], overrides: Mapping[str, ParameterValue]) -> None:
         self._parameters = dict(parameters)
         self._overrides = dict(overrides)
-        self._snapshots: dict[date, Snapshot] = {}
+        self._snapshots: dict[int, Snapshot] = {}
+        self._changes = sorted({value.valid_from for p in self._parameters.values() for value in p.values})
         self._units = {name: parameter.unit for name, parameter in self._parameters.items()}
         self.version = ENGINE_VERSION + (f"+{_digest(self._overrides)}" if self._overrides else "")
 
@@ -89,7 +90,9 @@ class ParameterSet:
         return self._parameters
 
     def on(self, day: date) -> Snapshot:
-        snapshot = self._snapshots.get(day)
+        """The values in force on ``day``: one cached snapshot per period between value changes."""
+        period = bisect_right(self._changes, day)
+        snapshot = self._snapshots.get(period)
         if snapshot is None:
             entries = {name: parameter.at(day) for name, parameter in self._parameters.items()}
             ints: dict[str, int] = {}
@@ -99,8 +102,8 @@ class ParameterSet:
                     dates[name] = entry.value
                 else:
                     ints[name] = entry.value
-            snapshot = Snapshot(on=day, entries=entries, units=self._units, ints=ints, dates=dates)
-            self._snapshots[day] = snapshot
+            snapshot = Snapshot(entries=entries, units=self._units, ints=ints, dates=dates)
+            self._snapshots[period] = snapshot
         return snapshot
 
     def with_overrides(self, overrides: Mapping[str, ParameterValue]) -> ParameterSet:
