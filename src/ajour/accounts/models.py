@@ -37,6 +37,7 @@ class Practice(models.Model):
     cluster = models.ForeignKey(
         "groups.Cluster", null=True, blank=True, on_delete=models.SET_NULL, related_name="practices"
     )
+    payout_iban = models.CharField(max_length=34, blank=True, help_text="The practice account for payouts.")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.town})"
@@ -72,6 +73,7 @@ class Doctor(models.Model):
     )
     active_from = models.DateField()
     active_to = models.DateField(null=True, blank=True)
+    payout_iban = models.CharField(max_length=34, blank=True, help_text="The private account for payouts.")
 
     class Meta:
         indexes = [models.Index(fields=["role"])]
@@ -102,7 +104,9 @@ class EmploymentConfirmation(models.Model):
     document = models.FileField(upload_to="contracts/", blank=True)
     share_percent = models.PositiveSmallIntegerField(default=100)
     note = models.TextField(blank=True)
+    uploaded_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey("User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["doctor", "year"], name="one_confirmation_per_year")]
@@ -233,3 +237,57 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Ledger entries cannot be deleted; book a reversal instead.")
+
+
+class TrainingAgreement(models.Model):
+    """A trainee's training agreement: the proof that opens the account and sets the allocation periods."""
+
+    doctor = models.ForeignKey(Doctor, on_delete=models.PROTECT, related_name="training_agreements")
+    phase = models.CharField(
+        max_length=20,
+        choices=[(Doctor.Role.TRAINEE_PHASE2, Doctor.Role.TRAINEE_PHASE2.label),
+                 (Doctor.Role.TRAINEE_PHASE3, Doctor.Role.TRAINEE_PHASE3.label)],
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.doctor} {self.phase} {self.starts_on}–{self.ends_on}"
+
+
+class Notice(models.Model):
+    """A message shown on a doctor's page and e-mailed: money at risk at year end, contract reminders."""
+
+    class Kind(models.TextChoices):
+        AT_RISK = "at_risk", _("Money at risk at year end")
+        CONFIRMATION_REMINDER = "confirmation_reminder", _("Confirm your employment")
+
+    doctor = models.ForeignKey(Doctor, on_delete=models.PROTECT, related_name="notices")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField()
+    period = models.CharField(max_length=10, help_text="Which round in the year, e.g. the month.")
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["doctor", "kind", "year", "period"], name="one_notice_per_round")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}/{self.period} to {self.doctor}"
+
+
+class ApiToken(models.Model):
+    """A clinic system's key to the API on behalf of one user; only a hash of the secret is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=12, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

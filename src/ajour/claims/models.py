@@ -53,6 +53,11 @@ class Claim(models.Model):
     payee = models.CharField(max_length=20, choices=Payee.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DECIDED)
     idempotency_key = models.CharField(max_length=120, unique=True, null=True, blank=True)
+    request_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the API request body.")
+    description = models.CharField(max_length=200, blank=True, help_text="Study material: what was bought.")
+    control_draw = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The sample-control draw 0–9999 (HMAC of public_id with the year's seed)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -85,3 +90,94 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on {self.claim}"
+
+
+class ControlPolicy(models.Model):
+    """One year's sample-control policy: the share drawn, the amount above which all are checked, the seed.
+
+    The seed is published after the year so that anyone can recompute every draw (R-CTRL-1).
+    """
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    share_basis_points = models.PositiveIntegerField(default=500, help_text="500 = 5 % of claims.")
+    always_above_ore = models.BigIntegerField(default=3_000_000, help_text="Claims paying more are all checked.")
+    seed = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name_plural = "control policies"
+
+    def __str__(self) -> str:
+        return f"Control policy {self.year}"
+
+
+class Receipt(models.Model):
+    """A receipt uploaded for sample control; stored outside the web root, served only through a view."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="receipts")
+    file = models.FileField(upload_to="receipts/%Y/")
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    original_name = models.CharField(max_length=120)
+    uploaded_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Appeal(models.Model):
+    """A claimant's appeal of a decision to the steering group (R-APP-1)."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Awaiting the steering group")
+        UPHELD = "upheld", _("Upheld")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="appeals")
+    text = models.TextField()
+    previous_status = models.CharField(max_length=20)
+    filed_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    decided_payable_ore = models.BigIntegerField(null=True, blank=True)
+    decision_text = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Appeal of {self.claim}: {self.outcome}"
+
+
+class PayoutBatch(models.Model):
+    """One day's payouts: the pain.001 file and the CSV, kept so they can be re-issued byte for byte."""
+
+    date = models.DateField(unique=True)
+    created_at = models.DateTimeField()
+    message_id = models.CharField(max_length=35, unique=True)
+    transactions = models.PositiveIntegerField()
+    total_ore = models.BigIntegerField()
+    xml_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name_plural = "payout batches"
+
+    def __str__(self) -> str:
+        return f"Payouts {self.date}"
+
+
+class PayoutItem(models.Model):
+    """One claim in one batch; the one-to-one key makes paying a claim twice impossible."""
+
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="items")
+    claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="payout")
+    amount_ore = models.BigIntegerField()
+    creditor_name = models.CharField(max_length=140)
+    creditor_iban = models.CharField(max_length=34)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.claim} in {self.batch}"
