@@ -1,5 +1,92 @@
-"""JSON API endpoints of the stats app (mounted under /api/v1/ by ajour.api)."""
+"""JSON API of the stats app (mounted under /api/v1/stats/): the public, suppressed tables."""
 
-from ninja import Router
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+
+from ajour.stats.forms import FilterForm
+from ajour.stats.selectors import Filters
+from ajour.stats.tables import MIN_CELL_GPS, TABLE_KEYS, Table, build_tables, headline_row, suppress
 
 router = Router(tags=["stats"])
+
+
+class FilterQuery(Schema):
+    year: int | None = None
+    region: str = ""
+    provider_type: str = ""
+    form: str = ""
+    topic: str = ""
+
+
+class ColumnOut(Schema):
+    key: str
+    label: str
+    kind: str
+
+
+class TableOut(Schema):
+    key: str
+    title: str
+    columns: list[ColumnOut]
+    rows: list[dict[str, Any]]
+    suppressed_rows: int
+    min_cell_gps: int = MIN_CELL_GPS
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _filters(query: FilterQuery) -> Filters:
+    form = FilterForm({k: v for k, v in query.dict().items() if v not in (None, "")})
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        raise HttpError(400, f"{field}: {errors[0]}")
+    return form.filters()
+
+
+def _tables(filters: Filters) -> list[Table]:
+    return [suppress(table) for table in build_tables(filters)]
+
+
+def _out(table: Table) -> TableOut:
+    return TableOut(
+        key=table.key,
+        title=str(table.title),
+        columns=[ColumnOut(key=c.key, label=str(c.label), kind=c.kind) for c in table.columns],
+        rows=table.rows,
+        suppressed_rows=table.suppressed,
+    )
+
+
+@router.get("/tables", response={200: list[TableOut], 400: ErrorOut}, summary="All statistics tables")
+def tables(request: HttpRequest, query: Query[FilterQuery]) -> list[TableOut]:
+    """Every published table for a year and filters. Rows describing fewer than 5 GPs have their
+    figures set to null and `suppressed: true`. Rates are fractions (0.874), course days are days,
+    money is integer øre."""
+    return [_out(table) for table in _tables(_filters(query))]
+
+
+@router.get(
+    "/tables/{measure}",
+    response={200: TableOut, 400: ErrorOut, 404: ErrorOut},
+    summary="One statistics table",
+)
+def table(request: HttpRequest, measure: str, query: Query[FilterQuery]) -> TableOut:
+    """One table by key: participation, provider_type, form, category, region, top_topics, series,
+    topic_trends, per_gp, money, participation_region, participation_sex, participation_practice_size."""
+    if measure not in TABLE_KEYS:
+        raise HttpError(404, f"Unknown measure: {measure}")
+    return _out(next(t for t in _tables(_filters(query)) if t.key == measure))
+
+
+@router.get("/headline", response={200: dict[str, Any], 400: ErrorOut}, summary="Headline figures of a year")
+def headline(request: HttpRequest, query: Query[FilterQuery]) -> dict[str, Any]:
+    """Eligible GPs, GPs with claims, participation rates, produced course days and days per GP."""
+    filters = _filters(query)
+    return headline_row(_tables(filters), filters.year)

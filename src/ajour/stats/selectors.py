@@ -86,11 +86,11 @@ class Participation:
 
     @property
     def rate(self) -> float:
-        return _fraction(self.gps_with_claims, self.eligible_gps)
+        return fraction(self.gps_with_claims, self.eligible_gps)
 
     @property
     def rate_two_years(self) -> float:
-        return _fraction(self.gps_two_years, self.eligible_gps)
+        return fraction(self.gps_two_years, self.eligible_gps)
 
     @property
     def percent(self) -> float:
@@ -98,7 +98,7 @@ class Participation:
         return 100 * self.rate
 
 
-def _fraction(part: float, whole: float) -> float:
+def fraction(part: float, whole: float) -> float:
     return part / whole if whole else 0.0
 
 
@@ -110,7 +110,7 @@ def topics_by_id() -> dict[int, Topic]:
     return {topic.pk: topic for topic in Topic.objects.all()}
 
 
-def _facts(filters: Filters, years: list[int]) -> QuerySet[CourseDayFact]:
+def filtered_facts(filters: Filters, years: list[int]) -> QuerySet[CourseDayFact]:
     facts = CourseDayFact.objects.filter(year__in=years)
     if filters.region:
         facts = facts.filter(region_code=filters.region)
@@ -127,7 +127,7 @@ def course_days_by_year(filters: Filters, years: list[int]) -> dict[int, CourseD
     """Course-day measures for each year in one grouped query over the roll-up table."""
     result = {year: CourseDays() for year in years}
     rows = (
-        _facts(filters, years)
+        filtered_facts(filters, years)
         .values("year", "provider_kind", "form", "topic_id", "category", "gp_claim", "produced")
         .annotate(halves=Sum("course_day_halves"), payable=Sum("payable_ore"))
         .order_by()
@@ -135,6 +135,17 @@ def course_days_by_year(filters: Filters, years: list[int]) -> dict[int, CourseD
     for row in rows:
         result[row["year"]].add(row)
     return result
+
+
+def produced_halves_by_region(filters: Filters) -> dict[str, int]:
+    rows = (
+        filtered_facts(filters, [filters.year])
+        .filter(produced=True)
+        .values_list("region_code")
+        .annotate(halves=Sum("course_day_halves"))
+        .order_by("region_code")
+    )
+    return dict(rows)
 
 
 def topic_halves(course_days: CourseDays, topics: dict[int, Topic]) -> dict[Topic, int]:
@@ -254,10 +265,10 @@ def headline(*, year: int, provider_kind: str = "") -> dict[str, object]:
         "produced_course_days": days(now.produced),
         "produced_course_days_by_provider_type": {k: days(v) for k, v in now.by_provider_kind.items()},
         "produced_course_days_by_form": {k: days(v) for k, v in now.by_form.items()},
-        "share_by_category": {k: round(_fraction(v, now.produced), 4) for k, v in now.by_category.items()},
-        "course_days_per_gp": round(_fraction(days(now.produced), gps.gps_with_claims), 2),
+        "share_by_category": {k: round(fraction(v, now.produced), 4) for k, v in now.by_category.items()},
+        "course_days_per_gp": round(fraction(days(now.produced), gps.gps_with_claims), 2),
         "course_days_per_gp_including_group_based": round(
-            _fraction(days(now.produced + now.dge_meetings), gps.gps_with_claims), 2
+            fraction(days(now.produced + now.dge_meetings), gps.gps_with_claims), 2
         ),
         "top_topics": [
             {"topic": topic.code, "name": topic.name_da, "course_days": days(halves)}

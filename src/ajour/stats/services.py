@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
 
-from ajour.accounts.models import Doctor, LedgerEntry
-from ajour.catalogue.models import Topic
+from ajour.accounts.models import Doctor, LedgerEntry, Region
+from ajour.catalogue.models import Activity, ActivityInstance, Provider, Topic
 from ajour.claims.models import Claim
 from ajour.stats.models import CellGpCount, CourseDayFact, Form, GpYearFact, LedgerYearFact
 
@@ -81,7 +83,7 @@ def refresh_rollups(*, years: Iterable[int] | None = None) -> int:
         stale.delete()
     written = _write_course_day_facts(claims)
     written += _write_gp_year_facts(all_years)
-    written += _write_cell_gp_counts(claims.filter(produced=True))
+    written += _write_cell_gp_counts(claims)
     written += _write_ledger_facts(all_years)
     return written
 
@@ -165,13 +167,20 @@ def practice_size(capacities: int | None) -> str:
     return "1" if capacities <= 1 else "2-3" if capacities <= 3 else "4+"
 
 
-def _write_cell_gp_counts(produced: QuerySet[Claim]) -> int:
-    """Distinct GPs per published cell, for all providers and per provider type."""
+def in_course_days_by_form() -> Q:
+    """The claims of "course days by form": produced days, DGE meetings and practice staff."""
+    return Q(produced=True) | Q(form=Form.GROUP_BASED, gp_claim=True) | Q(form=Form.PRACTICE_STAFF)
+
+
+def _write_cell_gp_counts(claims: QuerySet[Claim]) -> int:
+    """Distinct claiming doctors per published cell, for all providers and per provider type."""
+    produced = claims.filter(produced=True)
     cells = []
     for dimension, field in (("year", None), *CELL_DIMENSIONS.items()):
         keys = ["year", "provider_kind"] + ([field] if field else [])
+        counted = claims.filter(in_course_days_by_form()) if dimension == "form" else produced
         for by_provider, group in ((False, keys[:1] + keys[2:]), (True, keys)):
-            for row in produced.values(*group).annotate(gps=Count("claimant_id", distinct=True)).order_by():
+            for row in counted.values(*group).annotate(gps=Count("claimant_id", distinct=True)).order_by():
                 cells.append(
                     CellGpCount(
                         year=row["year"],
@@ -222,3 +231,185 @@ def _write_ledger_facts(years: list[int]) -> int:
         for row in rows
     ]
     return len(LedgerYearFact.objects.bulk_create(facts, batch_size=BATCH))
+
+
+class HistoryImportError(Exception):
+    """A history file was refused; `errors` lists "row N: message" lines, nothing was written."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+HISTORY_COLUMNS = [
+    "reference",
+    "authorisation_id",
+    "activity_date",
+    "activity_type",
+    "provider",
+    "topic",
+    "course_days",
+    "payable_kr",
+    "systematic_days",
+    "outcome",
+]
+HISTORY_FORMS = {
+    "course": "course",
+    "study_material": "course",
+    "sge_day": "sge",
+    "dge_module": "dge_module",
+    "dge_meeting": "dge_meeting",
+    "staff_course": "staff_course",
+    "pge_module": "pge",
+}
+HISTORY_OUTCOMES = {"approved", "reduced", "rejected"}
+
+
+def _halves(text: str, column: str) -> int:
+    value = Decimal(text.strip().replace(",", ".") or "0")
+    if value < 0 or (value * 2) % 1:
+        raise ValueError(f"{column} must be a multiple of 0,5 days")
+    return int(value * 2)
+
+
+def _ore(text: str) -> int:
+    value = Decimal(text.strip().replace(".", "").replace(",", ".") if "," in text else text.strip() or "0")
+    if value < 0 or (value * 100) % 1:
+        raise ValueError("payable_kr must be kroner with at most 2 decimals")
+    return int(value * 100)
+
+
+def _history_date(text: str) -> date:
+    text = text.strip()
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError("activity_date must be a date like 2019-03-14 or 14-03-2019")
+
+
+@transaction.atomic
+def import_history(*, rows: Iterable[dict[str, str]], progress: Callable[[int], None] | None = None) -> int:
+    """Imports historical claim records (one claim a row) all-or-nothing; returns the rows imported.
+
+    Every row is checked first; any error refuses the whole file with row-numbered messages
+    (row 2 is the first data row, as a spreadsheet shows it).
+    """
+    doctors = {d.authorisation_id: d for d in Doctor.objects.select_related("practice")}
+    providers = {p.name: p for p in Provider.objects.all()}
+    topics = {t.code: t for t in Topic.objects.all()}
+    seen: set[str] = set()
+    errors: list[str] = []
+    parsed = []
+    for number, row in enumerate(rows, start=2):
+        try:
+            parsed.append(_parse_history_row(row, doctors, providers, topics, seen))
+        except (ValueError, KeyError, InvalidOperation) as error:
+            errors.append(f"row {number}: {error}")
+        if progress:
+            progress(number - 1)
+    if errors:
+        raise HistoryImportError(errors)
+    for record in parsed:
+        _save_history_claim(record)
+    if parsed:
+        refresh_rollups(years={record["activity_date"].year for record in parsed} | _neighbour_years(parsed))
+    return len(parsed)
+
+
+def _neighbour_years(parsed: list[dict[str, Any]]) -> set[int]:
+    """A year's claims also change the next year's two-year participation."""
+    return {record["activity_date"].year + 1 for record in parsed}
+
+
+def _parse_history_row(
+    row: dict[str, str],
+    doctors: dict[str, Doctor],
+    providers: dict[str, Provider],
+    topics: dict[str, Topic],
+    seen: set[str],
+) -> dict[str, Any]:
+    missing = [column for column in HISTORY_COLUMNS if column not in row]
+    if missing:
+        raise ValueError(f"missing column(s): {', '.join(missing)}")
+    reference = row["reference"].strip()
+    if not reference:
+        raise ValueError("reference is empty")
+    if reference in seen or Claim.objects.filter(idempotency_key=f"history:{reference}").exists():
+        raise ValueError(f"reference {reference} is already imported")
+    seen.add(reference)
+    doctor = doctors.get(row["authorisation_id"].strip())
+    if doctor is None:
+        raise ValueError(f"no doctor with authorisation ID {row['authorisation_id'].strip()!r}")
+    activity_type = row["activity_type"].strip()
+    if activity_type not in HISTORY_FORMS:
+        raise ValueError(f"activity_type must be one of {', '.join(HISTORY_FORMS)}")
+    provider_name = row["provider"].strip()
+    if provider_name and provider_name not in providers:
+        raise ValueError(f"no provider named {provider_name!r}")
+    topic_code = row["topic"].strip()
+    if topic_code not in topics:
+        raise ValueError(f"no topic with code {topic_code!r}")
+    outcome = row["outcome"].strip() or "approved"
+    if outcome not in HISTORY_OUTCOMES:
+        raise ValueError(f"outcome must be one of {', '.join(sorted(HISTORY_OUTCOMES))}")
+    if activity_type in STAFF_ACTIVITY_TYPES and doctor.practice is None:
+        raise ValueError("a staff activity needs a doctor with a practice")
+    return {
+        "reference": reference,
+        "doctor": doctor,
+        "activity_date": _history_date(row["activity_date"]),
+        "activity_type": activity_type,
+        "provider": providers.get(provider_name),
+        "topic": topics[topic_code],
+        "course_day_halves": _halves(row["course_days"], "course_days"),
+        "payable_ore": _ore(row["payable_kr"]),
+        "systematic_half_days": _halves(row["systematic_days"], "systematic_days"),
+        "outcome": outcome,
+    }
+
+
+def _save_history_claim(record: dict[str, Any]) -> Claim:
+    doctor: Doctor = record["doctor"]
+    activity, _created = Activity.objects.get_or_create(
+        provider=record["provider"],
+        topic=record["topic"],
+        form=HISTORY_FORMS[record["activity_type"]],
+        title=f"Historisk aktivitet: {record['topic'].name_da}",
+        defaults={
+            "requested_approval": Activity.Approval.SELF_CHOSEN,
+            "approval": Activity.Approval.SELF_CHOSEN,
+            "status": Activity.Status.APPROVED,
+            "target_group": Activity.TargetGroup.STAFF
+            if record["activity_type"] in STAFF_ACTIVITY_TYPES
+            else Activity.TargetGroup.GPS,
+        },
+    )
+    region = doctor.practice.region if doctor.practice else Region.objects.order_by("pk").first()
+    instance, _created = ActivityInstance.objects.get_or_create(
+        activity=activity,
+        starts_on=record["activity_date"],
+        region=region,
+        defaults={"venue": "Historisk", "town": "", "ends_on": record["activity_date"]},
+    )
+    staff = record["activity_type"] in STAFF_ACTIVITY_TYPES
+    return Claim.objects.create(
+        claimant=doctor,
+        practice=doctor.practice if staff else None,
+        instance=instance,
+        activity_type=record["activity_type"],
+        activity_date=record["activity_date"],
+        filed_on=record["activity_date"],
+        inputs={"source": "history-import", "reference": record["reference"]},
+        decision={"source": "history-import", "outcome": record["outcome"]},
+        rules_version="history-import",
+        outcome=record["outcome"],
+        payable_ore=0 if record["outcome"] == "rejected" else record["payable_ore"],
+        drawn_systematic_half_days=record["systematic_half_days"],
+        drawn_staff_ore=record["payable_ore"] if staff and record["outcome"] != "rejected" else 0,
+        course_day_halves=0 if record["outcome"] == "rejected" else record["course_day_halves"],
+        payee=Claim.Payee.PRACTICE if staff else Claim.Payee.PRIVATE,
+        status=Claim.Status.PAID,
+        idempotency_key=f"history:{record['reference']}",
+    )

@@ -1,15 +1,128 @@
-"""Public statistics pages."""
+"""Statistics pages: the public national page (suppressed), the dashboard, exports, report, lists.
 
-from datetime import date
+Thin views: parse with a form, authorise through `permissions`, call selectors, render.
+"""
+
+from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from ajour.stats.selectors import participation
+from ajour.accounts.models import Region
+from ajour.stats import permissions
+from ajour.stats.charts import chart_spec
+from ajour.stats.exports import table_csv, table_parquet
+from ajour.stats.forms import ExportForm, FilterForm, YearForm
+from ajour.stats.report import render_report
+from ajour.stats.selectors import under_participation
+from ajour.stats.tables import Table, build_tables, headline_row, public_tables, suppress
+
+EXPORT_TYPES = {
+    "csv": ("text/csv; charset=utf-8", table_csv),
+    "parquet": ("application/vnd.apache.parquet", table_parquet),
+}
+
+
+def _denied(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(request, "web/error.html", {"message": reason, "status": 403}, status=403)
+
+
+def _charted(tables: list[Table]) -> list[dict[str, object]]:
+    language = get_language() or "da"
+    return [
+        {"table": table, "spec_id": f"spec-{table.key}", "spec": chart_spec(table, language=language)}
+        for table in tables
+    ]
 
 
 @require_GET
 def public(request: HttpRequest) -> HttpResponse:
-    year = date.today().year - 1
-    return render(request, "stats/public.html", {"participation": participation(year=year)})
+    form = YearForm(request.GET or None)
+    filters = form.filters()
+    tables = public_tables(filters.year)
+    return render(
+        request,
+        "stats/public.html",
+        {
+            "form": form,
+            "year": filters.year,
+            "headline": headline_row(tables, filters.year),
+            "charts": _charted(tables),
+            "export_query": f"year={filters.year}",
+        },
+    )
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    permission = permissions.can_view_dashboard(request.user)  # type: ignore[arg-type]
+    if not permission:
+        return _denied(request, permission.reason)
+    form = FilterForm(request.GET or None)
+    filters = form.filters()
+    tables = build_tables(filters)
+    return render(
+        request,
+        "stats/dashboard.html",
+        {
+            "form": form,
+            "year": filters.year,
+            "filters": filters,
+            "export_query": request.GET.urlencode() or f"year={filters.year}",
+            "headline": headline_row(tables, filters.year),
+            "charts": _charted(tables),
+        },
+    )
+
+
+@require_GET
+def export(request: HttpRequest, file_type: str) -> HttpResponse:
+    """One measure as CSV or Parquet, always suppressed: files leave the portal."""
+    form = ExportForm(request.GET)
+    if file_type not in EXPORT_TYPES or not form.is_valid():
+        return render(
+            request,
+            "web/error.html",
+            {"message": _("Choose a measure and a valid year to export."), "status": 400},
+            status=400,
+        )
+    filters = form.filters()
+    table = next(t for t in build_tables(filters) if t.key == form.cleaned_data["measure"])
+    content_type, write = EXPORT_TYPES[file_type]
+    response = HttpResponse(write(suppress(table)), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="ajour-{table.key}-{filters.year}.{file_type}"'
+    return response
+
+
+@require_GET
+def report(request: HttpRequest) -> HttpResponse:
+    permission = permissions.can_view_dashboard(request.user)  # type: ignore[arg-type]
+    if not permission:
+        return _denied(request, permission.reason)
+    year = YearForm(request.GET or None).filters().year
+    response = HttpResponse(render_report(year=year), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ajour-aarsrapport-{year}.pdf"'
+    return response
+
+
+@require_GET
+def rare_participants(request: HttpRequest) -> HttpResponse:
+    form = FilterForm(request.GET or None)
+    filters = form.filters()
+    region = filters.region or (request.user.region.code if getattr(request.user, "region", None) else "")  # type: ignore[union-attr]
+    permission = permissions.can_view_under_participation(request.user, region=region)  # type: ignore[arg-type]
+    if not permission:
+        return _denied(request, permission.reason)
+    return render(
+        request,
+        "stats/under_participation.html",
+        {
+            "form": form,
+            "year": filters.year,
+            "region": Region.objects.filter(code=region).first(),
+            "doctors": under_participation(year=filters.year, region=region),
+        },
+    )

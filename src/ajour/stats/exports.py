@@ -1,0 +1,52 @@
+"""CSV (Danish Excel: `;`, UTF-8 with BOM, decimal comma) and Parquet files of one published table."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from ajour.stats.tables import Table
+
+PARQUET_TYPES = {
+    "text": "string",
+    "year": "int64",
+    "count": "int64",
+    "ore": "int64",
+    "days": "float64",
+    "rate": "float64",
+}
+
+
+def _csv_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",")
+    return str(value)
+
+
+def table_csv(table: Table) -> bytes:
+    """Suppressed cells are empty; headers are in the active language."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([str(column.label) for column in table.columns])
+    for row in table.rows:
+        writer.writerow([_csv_cell(row.get(column.key)) for column in table.columns])
+    return "\ufeff".encode() + out.getvalue().encode()
+
+
+def table_parquet(table: Table) -> bytes:
+    """Column names are the stable keys; suppressed cells are nulls."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow = pa.table(
+        {
+            column.key: pa.array([row.get(column.key) for row in table.rows], type=PARQUET_TYPES[column.kind])
+            for column in table.columns
+        },
+        metadata={"title": str(table.title)},
+    )
+    buffer = io.BytesIO()
+    pq.write_table(arrow, buffer)
+    return buffer.getvalue()

@@ -1,0 +1,62 @@
+"""The statistics filters, parsed and validated like any other input."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ajour.accounts.models import Region
+from ajour.catalogue.models import Provider, Topic
+from ajour.stats.models import Form
+from ajour.stats.selectors import Filters, latest_complete_year
+from ajour.stats.services import FIRST_SERIES_YEAR
+from ajour.stats.tables import TABLE_KEYS
+
+FIRST_YEAR = FIRST_SERIES_YEAR - 10
+LAST_YEAR = 2100
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR, required=False)
+
+    def filters(self) -> Filters:
+        year = self.cleaned_data.get("year") if self.is_valid() else None
+        return Filters(year=year or latest_complete_year())
+
+
+class FilterForm(YearForm):
+    """Year, region, provider type, form and topic; an empty choice means all."""
+
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    provider_type = forms.ChoiceField(
+        label=_("Provider type"), required=False, choices=[("", _("All"))] + Provider.Kind.choices
+    )
+    form = forms.ChoiceField(label=_("Form"), required=False, choices=[("", _("All"))] + Form.choices)
+    topic = forms.ChoiceField(label=_("Topic"), required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["region"].choices = [
+            ("", _("All")),
+            *Region.objects.order_by("name").values_list("code", "name"),
+        ]  # type: ignore[attr-defined]
+        self.fields["topic"].choices = [
+            ("", _("All")),
+            *Topic.objects.order_by("name_da").values_list("code", "name_da"),
+        ]  # type: ignore[attr-defined]
+
+    def filters(self) -> Filters:
+        if not self.is_valid():
+            return super().filters()
+        data = self.cleaned_data
+        return Filters(
+            year=data.get("year") or latest_complete_year(),
+            region=data.get("region") or "",
+            provider_kind=data.get("provider_type") or "",
+            form=data.get("form") or "",
+            topic=data.get("topic") or "",
+        )
+
+
+class ExportForm(FilterForm):
+    measure = forms.ChoiceField(label=_("Measure"), choices=[(key, key) for key in TABLE_KEYS])

@@ -1,0 +1,51 @@
+"""Formats a table cell by its column kind in the active language; hidden cells say why."""
+
+from __future__ import annotations
+
+from babel.numbers import format_decimal, format_percent
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from ajour.stats.tables import MIN_CELL_GPS, Column
+from ajour.web.money import format_ore
+
+register = template.Library()
+
+
+def format_value(value: object, kind: str, language: str) -> str:
+    locale = "da_DK" if language.startswith("da") else "en_GB"
+    if kind == "rate":
+        return format_percent(value, format="#,##0.0 %", locale=locale)
+    if kind == "days":
+        return format_decimal(value, format="#,##0.##", locale=locale)
+    if kind == "count":
+        return format_decimal(value, format="#,##0", locale=locale)
+    if kind == "ore":
+        return format_ore(int(value), language)  # type: ignore[call-overload]
+    return str(value)
+
+
+@register.simple_tag
+def stats_cell(row: dict[str, object], column: Column) -> SafeString | str:
+    value = row.get(column.key)
+    if value is None and row.get("suppressed"):
+        return format_html(
+            '<span aria-hidden="true">–</span><span class="visually-hidden">{}</span>',
+            _("hidden: fewer than %(n)s GPs") % {"n": MIN_CELL_GPS},
+        )
+    if value is None:
+        return ""
+    return format_value(value, column.kind, get_language() or "da")
+
+
+@register.filter
+def stats_percent(value: float | None) -> str:
+    return "–" if value is None else format_value(value, "rate", get_language() or "da")
+
+
+@register.filter
+def stats_days(value: float | None) -> str:
+    return "–" if value is None else format_value(value, "days", get_language() or "da")
