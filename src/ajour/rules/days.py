@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from ajour.rules.calendar import is_fee_weekday
 from ajour.rules.schema import Day
@@ -15,20 +15,13 @@ MEETING = "meeting"
 NONE = "none"
 
 
-@dataclass(frozen=True, slots=True)
-class DayResult:
+class DayResult(NamedTuple):
     date: date
     effective_minutes: int
     day_class: str
     qualifies: bool
     fee_day: bool
     """Qualifies and is Monday–Friday and not a public holiday."""
-
-
-def effective_minutes(day: Day, window_start: int, window_end: int) -> int:
-    """Teaching time inside the fee window, less all breaks (breaks lie inside teaching time)."""
-    overlap = min(day.end_minute, window_end) - max(day.start_minute, window_start)
-    return max(0, overlap - day.break_minutes)
 
 
 DayClasses = tuple[tuple[int, str], ...]
@@ -38,9 +31,12 @@ DayClasses = tuple[tuple[int, str], ...]
 def classify(
     days: Iterable[Day], window_start: int, window_end: int, classes: DayClasses
 ) -> tuple[DayResult, ...]:
+    """Class each day by its effective minutes: teaching time inside the fee window, less all
+    breaks (breaks lie inside teaching time), never below 0."""
     results = []
     for day in days:
-        minutes = effective_minutes(day, window_start, window_end)
+        overlap = min(day.end_minute, window_end) - max(day.start_minute, window_start)
+        minutes = max(0, overlap - day.break_minutes)
         day_class = NONE
         for minimum, name in classes:
             if minutes >= minimum:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from ajour.rules.days import FULL, HALF, MEETING, DayClasses, DayResult, classify, count_blocks
 from ajour.rules.parameters import ParameterSet, Snapshot
@@ -51,17 +52,30 @@ INELIGIBLE_PROFESSIONS = frozenset({"medical_student", "trainee_doctor", "other"
 SYSTEMATIC_TYPES = frozenset({"course", "sge_day"})
 SYSTEMATIC_APPROVALS = frozenset({"systematic", "both"})
 
-# Which unit and which rate parameter prices a fee day of each class.
-Prices = Mapping[str, tuple[str, str]]
-_SELF_CHOSEN_FEE: Prices = {FULL: ("full", "fee.self_chosen.full"), HALF: ("half", "fee.self_chosen.half")}
-_SYSTEMATIC_FEE: Prices = {FULL: ("full", "fee.systematic.full"), HALF: ("half", "fee.systematic.half")}
-_DGE_MODULE_FEE: Prices = {FULL: ("module", "fee.dge_module"), HALF: ("module", "fee.dge_module")}
-_DGE_MEETING_FEE: Prices = {MEETING: ("meeting", "fee.dge_meeting")}
-_STAFF_FEE: Prices = {FULL: ("full", "lost_earnings.full"), HALF: ("half", "lost_earnings.half")}
-_PGE_FEE: Prices = {
-    FULL: ("pge_module", "lost_earnings.pge_module"),
-    HALF: ("pge_module", "lost_earnings.pge_module"),
-}
+
+@dataclass(frozen=True, slots=True)
+class Prices:
+    """Which unit and which rate parameter prices a fee day of each class."""
+
+    by_class: Mapping[str, tuple[str, str]]
+    in_order: tuple[tuple[str, str], ...] = field(init=False)
+    """The distinct (unit, rate parameter) pairs, in the order a line detail lists them."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "in_order", tuple(dict.fromkeys(self.by_class.values())))
+
+
+_SELF_CHOSEN_FEE = Prices({FULL: ("full", "fee.self_chosen.full"), HALF: ("half", "fee.self_chosen.half")})
+_SYSTEMATIC_FEE = Prices({FULL: ("full", "fee.systematic.full"), HALF: ("half", "fee.systematic.half")})
+_DGE_MODULE_FEE = Prices({FULL: ("module", "fee.dge_module"), HALF: ("module", "fee.dge_module")})
+_DGE_MEETING_FEE = Prices({MEETING: ("meeting", "fee.dge_meeting")})
+_STAFF_FEE = Prices({FULL: ("full", "lost_earnings.full"), HALF: ("half", "lost_earnings.half")})
+_PGE_FEE = Prices(
+    {
+        FULL: ("pge_module", "lost_earnings.pge_module"),
+        HALF: ("pge_module", "lost_earnings.pge_module"),
+    }
+)
 _DOCTOR_FEES: Mapping[str, tuple[Prices, str]] = {
     "course": (_SELF_CHOSEN_FEE, "R-FEE-SV"),
     "sge_day": (_SELF_CHOSEN_FEE, "R-FEE-SV"),
@@ -70,17 +84,15 @@ _DOCTOR_FEES: Mapping[str, tuple[Prices, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Basis:
-    """One factor of a line: ``count`` units (days, blocks…) at ``rate_ore`` each."""
+class Basis(NamedTuple):
+    """One factor of a line: ``number`` units (days, blocks…) at ``rate_ore`` each."""
 
     unit: str
-    count: int
+    number: int
     rate_ore: int
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
     item: str
     account: str
     rule: str
@@ -93,8 +105,7 @@ class Line:
     """The account balance cut this line below its capped amount."""
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
+class Reason(NamedTuple):
     """A reason code with the facts its message names."""
 
     code: str
@@ -108,8 +119,7 @@ class Reason:
     """Identifiers: a role, a profession, an activity id or line items."""
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     outcome: str
     payable_ore: int
     lines: tuple[Line, ...]
@@ -122,8 +132,8 @@ class Decision:
     rules_version: str
     snapshot: Snapshot | None
     """The parameter values in force on the activity date (None when no day was attended)."""
-    parameters_used: tuple[str, ...]
-    """Names of the parameters the decision read, sorted."""
+    parameters_used: frozenset[str]
+    """Names of the parameters the decision read."""
 
 
 @dataclass(slots=True)
@@ -173,17 +183,24 @@ def decide(claim: Claim, parameters: ParameterSet | None = None) -> Decision:
     days, shortest = _classify(attended, activity.type, work) if work is not None and attended else ((), 0)
     payee = "practice" if activity.type in STAFF_TYPES else "claimant_choice"
 
-    rejection = _rejection(claim, on, days, shortest, work)
+    qualifying: list[DayResult] = []
+    too_short: list[date] = []
+    not_weekdays: list[date] = []
+    for day in days:
+        if not day.qualifies:
+            too_short.append(day.date)
+        else:
+            qualifying.append(day)
+            if not day.fee_day:
+                not_weekdays.append(day.date)
+
+    rejection = _rejection(claim, on, bool(qualifying), days, shortest, work)
     if rejection or work is None:
         return _decision((), rejection, 0, payee, days, chosen, work)
-
-    too_short = tuple(day.date for day in days if not day.qualifies)
     if too_short:
-        work.reasons.append(Reason("DAY_TOO_SHORT", "R-DAY-1", dates=too_short, numbers=(shortest,)))
-    qualifying = [day for day in days if day.qualifies]
-    not_weekdays = tuple(day.date for day in qualifying if not day.fee_day)
+        work.reasons.append(Reason("DAY_TOO_SHORT", "R-DAY-1", dates=tuple(too_short), numbers=(shortest,)))
     if not_weekdays:
-        work.reasons.append(Reason("NOT_A_WEEKDAY", "R-DAY-2", dates=not_weekdays))
+        work.reasons.append(Reason("NOT_A_WEEKDAY", "R-DAY-2", dates=tuple(not_weekdays)))
 
     self_chosen = _Account(claim.balances.self_chosen_ore, [])
     cut: list[str] = []
@@ -212,7 +229,12 @@ def _classify(attended: Sequence[Day], activity_type: str, work: _Work) -> tuple
 
 
 def _rejection(
-    claim: Claim, on: date | None, days: Sequence[DayResult], shortest: int, work: _Work | None
+    claim: Claim,
+    on: date | None,
+    any_qualifies: bool,
+    days: Sequence[DayResult],
+    shortest: int,
+    work: _Work | None,
 ) -> tuple[Reason, ...]:
     """The first rejection in the order of ruling 1, with its companion reasons; () if none."""
     role = claim.claimant.role
@@ -226,7 +248,7 @@ def _rejection(
         return (Reason("NOT_APPROVED", "R-ACT-1", texts=(activity.id,)),)
     if on is None or work is None:
         return (Reason("NO_QUALIFYING_DAY", "R-DAY-1"),)
-    if activity.type != STUDY_MATERIAL and not any(day.qualifies for day in days):
+    if activity.type != STUDY_MATERIAL and not any_qualifies:
         dates = tuple(day.date for day in days)
         return (
             Reason("NO_QUALIFYING_DAY", "R-DAY-1", dates=dates),
@@ -327,14 +349,14 @@ def _fee_line(
 ) -> Line:
     counts: dict[tuple[str, str], int] = {}
     for day in fee_days:
-        price = prices[day.day_class]
+        price = prices.by_class[day.day_class]
         counts[price] = counts.get(price, 0) + 1
     basis = tuple(
         Basis(unit, counts[(unit, name)], work.value(name))
-        for unit, name in dict.fromkeys(prices.values())
+        for unit, name in prices.in_order
         if (unit, name) in counts
     )
-    amount = sum(part.count * part.rate_ore for part in basis)
+    amount = sum(part.number * part.rate_ore for part in basis)
     account, ledger = payer
     approved, cut = ledger.take(item, amount) if ledger is not None else (amount, False)
     return Line(item, account, rule, approved, None, None, basis, cut)
@@ -417,28 +439,36 @@ def _decision(
     work: _Work | None,
 ) -> Decision:
     """Totals, draws and outcome (ruling 13); a decision that pays nothing draws nothing."""
-    payable = sum(line.approved_ore for line in lines)
-    sorted_reasons = sorted(reasons, key=lambda reason: _CODE_ORDER[reason.code])
+    payable = self_chosen = staff = 0
+    for line in lines:
+        payable += line.approved_ore
+        if line.account == SELF_CHOSEN:
+            self_chosen += line.approved_ore
+        elif line.account == STAFF:
+            staff += line.approved_ore
+    ordered = tuple(sorted(reasons, key=_code_order)) if len(reasons) > 1 else tuple(reasons)
     if payable == 0:
         outcome = REJECTED
         self_chosen = staff = drawn_half_days = 0
-        if not sorted_reasons:
-            sorted_reasons = [Reason("NOTHING_TO_PAY", "R-PAY")]
+        ordered = ordered or (Reason("NOTHING_TO_PAY", "R-PAY"),)
     else:
-        outcome = REDUCED if sorted_reasons else APPROVED
-        self_chosen = sum(line.approved_ore for line in lines if line.account == SELF_CHOSEN)
-        staff = sum(line.approved_ore for line in lines if line.account == STAFF)
+        outcome = REDUCED if ordered else APPROVED
+    snapshot, used = (work.snapshot, frozenset(work.used)) if work is not None else (None, frozenset())
     return Decision(
-        outcome=outcome,
-        payable_ore=payable,
-        lines=lines,
-        self_chosen_ore=self_chosen,
-        systematic_half_days=drawn_half_days,
-        staff_ore=staff,
-        payee=payee,
-        days=days,
-        reasons=tuple(sorted_reasons),
-        rules_version=parameters.version,
-        snapshot=work.snapshot if work is not None else None,
-        parameters_used=tuple(sorted(work.used)) if work is not None else (),
+        outcome,
+        payable,
+        lines,
+        self_chosen,
+        drawn_half_days,
+        staff,
+        payee,
+        days,
+        ordered,
+        parameters.version,
+        snapshot,
+        used,
     )
+
+
+def _code_order(reason: Reason) -> int:
+    return _CODE_ORDER[reason.code]

@@ -77,7 +77,7 @@ def line_detail(line: Line, language: Language) -> str:
     if line.item == "material":
         share, used = line.basis
         text = details["material"].format(
-            share=language.number(share.count / 100),
+            share=language.number(share.number / 100),
             allocation=language.money(share.rate_ore),
             used=language.money(used.rate_ore),
             limit=language.money(line.cap_ore or 0),
@@ -98,7 +98,7 @@ def line_detail(line: Line, language: Language) -> str:
 
 
 def _times(part: Basis, language: Language) -> str:
-    return f"{language.count(part.count, part.unit)} × {language.money(part.rate_ore)}"
+    return f"{language.count(part.number, part.unit)} × {language.money(part.rate_ore)}"
 
 
 ENGLISH = Language(

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import cast
+from typing import Any
 
 SCHEMA = "ajour.claim/1"
 
@@ -230,11 +230,11 @@ class _Field:
     default: object = REQUIRED
 
 
-def _walk(value: object, path: str, fields: Mapping[str, _Field]) -> dict[str, object]:
+def _walk(value: object, path: str, fields: Mapping[str, _Field]) -> dict[str, Any]:
     """Check one JSON object against its fields, in document order; fill in defaults."""
     if not isinstance(value, dict):
         raise InvalidClaim(path, "must be an object")
-    parsed: dict[str, object] = {}
+    parsed: dict[str, Any] = {}
     for key, item in value.items():
         field = fields.get(key)
         if field is None:
@@ -243,7 +243,7 @@ def _walk(value: object, path: str, fields: Mapping[str, _Field]) -> dict[str, o
             parsed[key] = field.default
         else:
             parsed[key] = field.parse(item, _path(path, key))
-    for key, field in fields.items():
+    for key, field in fields.items() if len(parsed) < len(fields) else ():
         if key not in parsed:
             if field.default is REQUIRED:
                 raise InvalidClaim(_path(path, key), "is required")
@@ -282,15 +282,15 @@ _STAFF = {
 
 def _parse_day(value: object, path: str) -> Day:
     fields = _walk(value, path, _DAY)
-    start, end = cast(int, fields["from"]), cast(int, fields["to"])
+    start, end = fields["from"], fields["to"]
     if end < start:
         raise InvalidClaim(_path(path, "to"), "must not be before from")
     return Day(
-        date=cast(date, fields["date"]),
+        date=fields["date"],
         start_minute=start,
         end_minute=end,
-        break_minutes=cast(int, fields["break_minutes"]),
-        attended=cast(bool, fields["attended"]),
+        break_minutes=fields["break_minutes"],
+        attended=fields["attended"],
     )
 
 
@@ -333,16 +333,16 @@ def _parse_activity(value: object, path: str) -> Activity:
             "days": _Field(parse_days, () if is_material else REQUIRED),
         },
     )
-    purchased_on = cast(date | None, fields["purchased_on"])
+    purchased_on: date | None = fields["purchased_on"]
     if is_material and purchased_on is None:
         raise InvalidClaim(_path(path, "purchased_on"), "is required for study material")
-    days = cast(tuple[Day, ...], fields["days"])
+    days: tuple[Day, ...] = fields["days"]
     return Activity(
-        id=cast(str, fields["id"]),
-        type=cast(str, fields["type"]),
-        approval=cast(str, fields["approval"]),
-        laegedage=cast(bool, fields["laegedage"]),
-        practice_purchase=cast(bool, fields["practice_purchase"]),
+        id=fields["id"],
+        type=fields["type"],
+        approval=fields["approval"],
+        laegedage=fields["laegedage"],
+        practice_purchase=fields["practice_purchase"],
         purchased_on=purchased_on,
         days=days,
         attended_days=tuple(sorted((day for day in days if day.attended), key=lambda day: day.date)),
@@ -364,9 +364,7 @@ def parse_claim(payload: object) -> Claim:
         if activity_type is not None and not needs_staff:
             raise InvalidClaim(path, "is allowed only for staff_course and pge_module")
         fields = _walk(value, path, _STAFF)
-        return Staff(
-            profession=cast(str, fields["profession"]), weekly_hours=cast(float, fields["weekly_hours"])
-        )
+        return Staff(profession=fields["profession"], weekly_hours=fields["weekly_hours"])
 
     fields = _walk(
         payload,
@@ -382,31 +380,30 @@ def parse_claim(payload: object) -> Claim:
             "staff": _Field(parse_staff, None),
         },
     )
-    staff = cast(Staff | None, fields["staff"])
+    staff: Staff | None = fields["staff"]
     if needs_staff and staff is None:
         raise InvalidClaim("staff", "is required for staff_course and pge_module")
-    claimant = cast(dict[str, object], fields["claimant"])
-    balances = cast(dict[str, object], fields["balances"])
-    expenses = cast(dict[str, object] | None, fields["expenses"]) or {}
+    claimant, balances = fields["claimant"], fields["balances"]
+    expenses = fields["expenses"] or {}
     return Claim(
-        filed_on=cast(date, fields["filed_on"]),
+        filed_on=fields["filed_on"],
         claimant=Claimant(
-            role=cast(str, claimant["role"]),
-            has_account=cast(bool, claimant["has_account"]),
-            annual_allocation_ore=cast(int | None, claimant["annual_allocation_ore"]),
+            role=claimant["role"],
+            has_account=claimant["has_account"],
+            annual_allocation_ore=claimant["annual_allocation_ore"],
         ),
         balances=Balances(
-            self_chosen_ore=cast(int, balances["self_chosen_ore"]),
-            systematic_half_days=cast(int, balances["systematic_days"]),
-            staff_ore=cast(int, balances["staff_ore"]),
-            material_used_ore=cast(int, balances["material_used_ore"]),
+            self_chosen_ore=balances["self_chosen_ore"],
+            systematic_half_days=balances["systematic_days"],
+            staff_ore=balances["staff_ore"],
+            material_used_ore=balances["material_used_ore"],
         ),
-        activity=cast(Activity, fields["activity"]),
-        account=cast(str, fields["account"]),
+        activity=fields["activity"],
+        account=fields["account"],
         expenses=Expenses(
-            course_fee_ore=cast(int, expenses.get("course_fee_ore", 0)),
-            transport_ore=cast(int, expenses.get("transport_ore", 0)),
-            material_ore=cast(int, expenses.get("material_ore", 0)),
+            course_fee_ore=expenses.get("course_fee_ore", 0),
+            transport_ore=expenses.get("transport_ore", 0),
+            material_ore=expenses.get("material_ore", 0),
         ),
         staff=staff,
     )

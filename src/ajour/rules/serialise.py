@@ -23,7 +23,7 @@ def decision_to_json(decision: Decision, lang: str = "en") -> dict[str, object]:
     snapshot = decision.snapshot
     used: dict[str, object] = {}
     if snapshot is not None:
-        for name in decision.parameters_used:
+        for name in sorted(decision.parameters_used):
             entry = snapshot.entries[name]
             value = entry.value
             used[name] = {
