@@ -1,5 +1,367 @@
-"""JSON API endpoints of the catalogue app (mounted under /api/v1/ by ajour.api)."""
+"""JSON API of the catalogue (mounted at /api/v1/catalogue/): search, detail, submission, attendance.
 
-from ninja import Router
+Search and detail are public. Submission and attendance need a provider: an API token
+(`Authorization: Bearer ajr_…`, made with `ajour accounts create-token`) or the portal session.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.security import HttpBearer, django_auth
+
+from ajour.accounts.models import Region, User
+from ajour.accounts.services import user_for_token
+from ajour.catalogue import permissions, selectors, services
+from ajour.catalogue.models import Activity, SeTheme, Topic
+from ajour.catalogue.programme import DayPlan, Session
 
 router = Router(tags=["catalogue"])
+PAGE_SIZE = 20
+
+
+class ProviderToken(HttpBearer):
+    """A provider system's API token (the same tokens as the claims API)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        return user_for_token(token)
+
+
+PROVIDER_AUTH = [ProviderToken(), django_auth]
+
+
+def _caller(request: HttpRequest) -> User:
+    """The token's user, or the session's."""
+    return request.auth if isinstance(getattr(request, "auth", None), User) else request.user  # type: ignore[return-value, attr-defined]
+
+
+class Error(Schema):
+    detail: str
+    errors: list[str] = []
+
+
+class SearchParams(Schema):
+    q: str = Field(
+        "", max_length=200, description="Free text (Danish full-text search), or an activity number"
+    )
+    region: str = Field("", description="Region code, e.g. `hovedstaden`")
+    date_from: date | None = None
+    date_to: date | None = None
+    form: str = Field("", description="Activity form, e.g. `course`, `e_learning`")
+    se_theme: str = Field("", description="SE theme code")
+    topic: str = Field("", description="Topic code")
+    free_places: bool = False
+    max_price_ore: int | None = Field(None, ge=0)
+    e_learning: bool = False
+    sort: str = Field("relevance", pattern="^(relevance|date)$")
+    page: int = Field(1, ge=1)
+
+
+class ClaimOption(Schema):
+    account: str
+    payable_ore: int
+    fee_ore: int
+    course_fee_ore: int
+    systematic_half_days: int
+
+
+class InstanceOut(Schema):
+    id: int
+    activity_id: int
+    number: str | None
+    title: str
+    provider: str | None
+    form: str
+    approval: str
+    starts_on: date
+    ends_on: date
+    town: str
+    region: str
+    price_ore: int
+    free_places: int
+    claimable: list[ClaimOption]
+
+
+class SearchOut(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[InstanceOut]
+
+
+class DayOut(Schema):
+    date: date
+    starts_at: time
+    ends_at: time
+    break_minutes: int
+    effective_minutes: int | None
+    day_class: str | None
+
+
+class RunOut(InstanceOut):
+    venue: str
+    places: int
+    approved_half_days: int | None
+    days: list[DayOut]
+
+
+class ActivityOut(Schema):
+    id: int
+    number: str | None
+    numbers: list[str]
+    title: str
+    description: str
+    provider: str | None
+    form: str
+    target_group: str
+    topic: str
+    approval: str
+    scope: str
+    se_theme: str | None
+    price_ore: int
+    runs: list[RunOut]
+
+
+class SessionIn(Schema):
+    starts_at: time = Field(alias="from")
+    ends_at: time = Field(alias="to")
+    title: str = ""
+
+
+class DayIn(Schema):
+    date: date
+    sessions: list[SessionIn] = Field(min_length=1)
+
+
+class RunIn(Schema):
+    venue: str = Field(min_length=1, max_length=120)
+    town: str = Field(min_length=1, max_length=60)
+    region: str = Field(description="Region code")
+    places: int = Field(ge=1)
+    days: list[DayIn] = Field(min_length=1)
+
+
+class ActivityIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    form: Activity.Form
+    target_group: Activity.TargetGroup = Activity.TargetGroup.GPS
+    topic: str = Field(description="Topic code")
+    extra_topics: list[str] = []
+    requested_approval: str = Field(pattern="^(self_chosen|systematic|both)$")
+    se_theme: str | None = None
+    price_ore: int = Field(0, ge=0)
+    gp_involvement: str = ""
+    curriculum_relevance: str = ""
+    funding: str = ""
+    industry_involvement: bool = False
+    planning_independent: bool = True
+    runs: list[RunIn] = Field(min_length=1)
+    submit: bool = Field(False, description="Submit at once instead of keeping a draft")
+
+
+class CreatedOut(Schema):
+    id: int
+    status: str
+    prechecks: list[str]
+    runs: list[RunOut]
+
+
+class AttendanceIn(Schema):
+    authorisation_ids: list[str] = Field(min_length=1, max_length=2000)
+
+
+class AttendanceOut(Schema):
+    recorded: int
+
+
+def _options(instance: object) -> list[dict[str, object]]:
+    return list((getattr(instance, "claimable", None) or {}).get("options", []))
+
+
+def _instance(instance: object) -> dict[str, object]:
+    activity = instance.activity  # type: ignore[attr-defined]
+    return {
+        "id": instance.pk,  # type: ignore[attr-defined]
+        "activity_id": activity.pk,
+        "number": activity.number,
+        "title": activity.title,
+        "provider": str(activity.provider) if activity.provider_id else None,
+        "form": activity.form,
+        "approval": activity.approval,
+        "starts_on": instance.starts_on,  # type: ignore[attr-defined]
+        "ends_on": instance.ends_on,  # type: ignore[attr-defined]
+        "town": instance.town,  # type: ignore[attr-defined]
+        "region": instance.region.code,  # type: ignore[attr-defined]
+        "price_ore": activity.price_ore,
+        "free_places": instance.free_places,  # type: ignore[attr-defined]
+        "claimable": _options(instance),
+    }
+
+
+def _run(instance: object) -> dict[str, object]:
+    engine_days = {d["date"]: d for d in (getattr(instance, "claimable", None) or {}).get("days", [])}
+    days = []
+    for day in instance.days.all():  # type: ignore[attr-defined]
+        found = engine_days.get(f"{day.date:%Y-%m-%d}", {})
+        days.append(
+            {
+                "date": day.date,
+                "starts_at": day.starts_at,
+                "ends_at": day.ends_at,
+                "break_minutes": day.break_minutes,
+                "effective_minutes": found.get("effective_minutes"),
+                "day_class": found.get("class"),
+            }
+        )
+    return {
+        **_instance(instance),
+        "venue": instance.venue,  # type: ignore[attr-defined]
+        "places": instance.places,  # type: ignore[attr-defined]
+        "approved_half_days": instance.approved_half_days,  # type: ignore[attr-defined]
+        "days": days,
+    }
+
+
+@router.get("/search", response={200: SearchOut, 422: Error}, auth=None, summary="Search the catalogue")
+def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, object]:
+    """Approved runs, filtered and sorted like the public catalogue page, 20 per page."""
+    filters = selectors.SearchFilters(**params.dict(exclude={"page"}))
+    page = Paginator(selectors.search_catalogue(filters=filters), PAGE_SIZE).get_page(params.page)
+    return {
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "results": [_instance(instance) for instance in page.object_list],
+    }
+
+
+@router.get(
+    "/activities/{activity_id}",
+    response={200: ActivityOut, 404: Error},
+    auth=None,
+    summary="One approved activity",
+)
+def activity_detail(request: HttpRequest, activity_id: int) -> tuple[int, dict[str, object]]:
+    activity = selectors.public_activity(pk=activity_id)
+    if activity is None:
+        return 404, {"detail": str(_("Not found."))}
+    return 200, {
+        "id": activity.pk,
+        "number": activity.number,
+        "numbers": list(activity.numbers.values_list("number", flat=True)),
+        "title": activity.title,
+        "description": activity.description,
+        "provider": str(activity.provider) if activity.provider_id else None,
+        "form": activity.form,
+        "target_group": activity.target_group,
+        "topic": activity.topic.code,
+        "approval": activity.approval,
+        "scope": activity.scope,
+        "se_theme": activity.se_theme.code if activity.se_theme_id else None,
+        "price_ore": activity.price_ore,
+        "runs": [_run(instance) for instance in selectors.instances_with_days(activity=activity)],
+    }
+
+
+@router.post(
+    "/activities",
+    response={201: CreatedOut, 400: Error, 401: Error, 403: Error, 422: Error},
+    auth=PROVIDER_AUTH,
+    summary="Submit an activity (provider)",
+)
+def submit_activity(request: HttpRequest, body: ActivityIn) -> tuple[int, dict[str, object]]:
+    """Creates the application with its runs; the claim preview and pre-checks come back at once."""
+    user = _caller(request)
+    permission = permissions.can_apply_as_provider(user)
+    if not permission:
+        return 403, {"detail": permission.reason}
+    try:
+        data, runs = _activity_data(body)
+        activity = services.create_activity(user=user, data=data, instances=runs, provider=user.provider)
+        if body.submit:
+            activity = services.submit_activity(activity=activity, user=user)
+    except services.CatalogueError as error:
+        return 400, {"detail": error.message, "errors": error.errors}
+    return 201, {
+        "id": activity.pk,
+        "status": activity.status,
+        "prechecks": selectors.precheck_messages(activity.prechecks),
+        "runs": [_run(instance) for instance in selectors.instances_with_days(activity=activity)],
+    }
+
+
+def _lookup(model: type, code: str, what: str) -> object:
+    found = model.objects.filter(code=code).first()  # type: ignore[attr-defined]
+    if found is None:
+        raise services.CatalogueError(_("Unknown %(what)s: %(code)s") % {"what": what, "code": code})
+    return found
+
+
+def _activity_data(body: ActivityIn) -> tuple[services.ActivityData, list[services.InstanceData]]:
+    topic = _lookup(Topic, body.topic, _("topic"))
+    data = services.ActivityData(
+        title=body.title,
+        description=body.description,
+        form=body.form,
+        target_group=body.target_group,
+        topic=topic,  # type: ignore[arg-type]
+        extra_topics=[_lookup(Topic, code, _("topic")) for code in body.extra_topics],  # type: ignore[misc]
+        requested_approval=body.requested_approval,
+        se_theme=_lookup(SeTheme, body.se_theme, _("SE theme")) if body.se_theme else None,  # type: ignore[arg-type]
+        price_ore=body.price_ore,
+        gp_involvement=body.gp_involvement,
+        curriculum_relevance=body.curriculum_relevance,
+        funding=body.funding,
+        industry_involvement=body.industry_involvement,
+        planning_independent=body.planning_independent,
+    )
+    runs = []
+    for number, run in enumerate(body.runs, start=1):
+        days = []
+        for day in sorted(run.days, key=lambda d: d.date):
+            sessions = [Session(s.starts_at, s.ends_at, s.title) for s in day.sessions]
+            if any(s.ends_at <= s.starts_at for s in sessions):
+                raise services.CatalogueError(
+                    _("Run %(run)s, %(date)s: a session must end after it starts.")
+                    % {"run": number, "date": day.date}
+                )
+            days.append(DayPlan.from_sessions(day.date, sessions))
+        if len({d.date for d in days}) != len(days):
+            raise services.CatalogueError(_("Run %(run)s: each date may appear once.") % {"run": number})
+        runs.append(
+            services.InstanceData(
+                venue=run.venue,
+                town=run.town,
+                region=_lookup(Region, run.region, _("region")),  # type: ignore[arg-type]
+                places=run.places,
+                days=days,
+            )
+        )
+    return data, runs
+
+
+@router.post(
+    "/runs/{run_id}/attendance",
+    response={200: AttendanceOut, 400: Error, 401: Error, 404: Error, 422: Error},
+    auth=PROVIDER_AUTH,
+    summary="Report attendance for a run (provider)",
+)
+def report_attendance(request: HttpRequest, run_id: int, body: AttendanceIn) -> tuple[int, dict[str, object]]:
+    """All or nothing: any unknown, malformed or repeated ID refuses the whole list, naming its row."""
+    user = _caller(request)
+    try:
+        instance = permissions.instance_for_applicant(user, run_id)
+    except Http404:  # the chokepoint does not reveal whether the run exists
+        return 404, {"detail": str(_("Not found."))}
+    try:
+        created = services.report_attendance(
+            instance=instance, user=user, authorisation_ids=body.authorisation_ids
+        )
+    except services.CatalogueError as error:
+        return 400, {"detail": error.message, "errors": error.errors}
+    return 200, {"recorded": len(created)}

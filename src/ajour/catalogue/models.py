@@ -112,6 +112,7 @@ class Activity(models.Model):
     form = models.CharField(max_length=20, choices=Form.choices)
     target_group = models.CharField(max_length=10, choices=TargetGroup.choices, default=TargetGroup.GPS)
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="activities")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="tagged_activities")
     requested_approval = models.CharField(max_length=12, choices=Approval.choices)
     approval = models.CharField(max_length=12, choices=Approval.choices, default=Approval.NONE)
     scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.GENERAL)
@@ -122,6 +123,23 @@ class Activity(models.Model):
     status = models.CharField(max_length=15, choices=Status.choices, default=Status.DRAFT)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The P-03 criteria checklist, answered with evidence by the applicant.
+    gp_involvement = models.TextField(blank=True, help_text="Practising GPs in planning or teaching.")
+    curriculum_relevance = models.TextField(blank=True, help_text="Relevance to the specialty curriculum.")
+    funding = models.TextField(blank=True, help_text="Who pays, and any sponsorship.")
+    industry_involvement = models.BooleanField(default=False)
+    planning_independent = models.BooleanField(default=True)
+    # Individual (advance) approval asked for by a GP (P-04, P-05).
+    justification = models.TextField(blank=True)
+    breadth_statement = models.TextField(blank=True)
+    prechecks = models.JSONField(default=list, blank=True, help_text="Pre-check findings at submission.")
+    conditions = models.TextField(blank=True)
+    # The service-level clock pauses while the consultant waits for information.
+    paused_since = models.DateTimeField(null=True, blank=True)
+    paused_days = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name_plural = "activities"
@@ -150,14 +168,26 @@ class ActivityInstance(models.Model):
     town = models.CharField(max_length=60)
     region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT)
     places = models.PositiveIntegerField(default=30)
+    booked = models.PositiveIntegerField(default=0, help_text="Places taken, as reported by the provider.")
     starts_on = models.DateField()
     ends_on = models.DateField()
+    approved_half_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Course days approved for this run, in half days."
+    )
+    claimable = models.JSONField(
+        null=True, blank=True, help_text="What a GP can claim, from the rules engine (cached)."
+    )
+    attendance_reported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["starts_on"]), models.Index(fields=["region", "starts_on"])]
 
     def __str__(self) -> str:
         return f"{self.activity} {self.starts_on:%d.%m.%Y} {self.town}"
+
+    @property
+    def free_places(self) -> int:
+        return max(0, self.places - self.booked)
 
 
 class ProgrammeDay(models.Model):
@@ -168,6 +198,7 @@ class ProgrammeDay(models.Model):
     starts_at = models.TimeField()
     ends_at = models.TimeField()
     break_minutes = models.PositiveSmallIntegerField(default=0)
+    sessions = models.JSONField(default=list, blank=True, help_text='[{"from", "to", "title"}] in order.')
 
     class Meta:
         ordering = ["date"]
@@ -193,8 +224,14 @@ class ApprovalDecision(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     approval = models.CharField(max_length=12, choices=Activity.Approval.choices)
     scope = models.CharField(max_length=10, choices=Activity.Scope.choices, default=Activity.Scope.GENERAL)
+    se_theme = models.ForeignKey(SeTheme, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     valid_from = models.DateField()
     reasons = models.TextField(blank=True)
+    conditions = models.TextField(blank=True)
+    approved_half_days = models.JSONField(
+        default=dict, blank=True, help_text="Approved course days per instance id, in half days."
+    )
+    by_steering_group = models.BooleanField(default=False)
     decided_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT)
     decided_at = models.DateTimeField(auto_now_add=True)
 
@@ -222,3 +259,74 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.doctor} at {self.instance}"
+
+
+class NumberSequence(models.Model):
+    """The last activity number issued in a year; locked while a number is taken, so none repeat."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last_issued = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_issued}"
+
+
+class ActivityNumber(models.Model):
+    """An issued `YYYY-NNNN` number; group concepts (SGE, DGE modules) get one per year they run."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="numbers")
+    year = models.PositiveSmallIntegerField()
+    number = models.CharField(max_length=9, unique=True)
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["activity", "year"], name="one_number_per_year")]
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ApprovalAppeal(models.Model):
+    """An applicant's appeal of a rejection to the steering group (P-07)."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Awaiting the steering group")
+        UPHELD = "upheld", _("Rejection upheld")
+        OVERTURNED = "overturned", _("Rejection overturned")
+
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="appeals")
+    reasons = models.TextField()
+    filed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    decision_reasons = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["filed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Appeal of {self.activity}: {self.outcome}"
+
+
+class ActivityEvent(models.Model):
+    """What happened to an application; events marked for the applicant are their notifications."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=30)
+    note = models.TextField(blank=True)
+    for_applicant = models.BooleanField(default=False)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.activity}"

@@ -1,41 +1,283 @@
-"""Reads about activities: a provider's own, and the consultants' and steering group's queues."""
+"""Reads in the catalogue: public search, queues with timers, approval in force, ready-to-claim lists."""
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from ajour.catalogue.models import Activity, ActivityInstance
+from ajour.accounts.models import Doctor
+from ajour.catalogue.models import (
+    Activity,
+    ActivityEvent,
+    ActivityInstance,
+    ActivityNumber,
+    ApprovalAppeal,
+    ApprovalDecision,
+    Attendance,
+    Topic,
+)
+from ajour.claims.models import Claim
 
 IN_REVIEW = [Activity.Status.SUBMITTED, Activity.Status.INFO_REQUESTED]
+BREADTH_YEARS = 5
+NUMBER = re.compile(r"^\d{4}-\d{4}$")
+SEARCH_CONFIG = "danish"
 
 
 def activities_for_provider(*, provider_id: int, limit: int = 50) -> QuerySet[Activity]:
     return Activity.objects.filter(provider_id=provider_id).select_related("topic").order_by("-pk")[:limit]
 
 
-def consultant_queue(*, limit: int = 50) -> QuerySet[Activity]:
+def activities_for_doctor(*, doctor: Doctor, limit: int = 50) -> QuerySet[Activity]:
+    """A GP's own applications for individual (advance) approval."""
+    return Activity.objects.filter(applicant_doctor=doctor).select_related("topic").order_by("-pk")[:limit]
+
+
+def applicant_notifications(*, provider_id: int, limit: int = 10) -> QuerySet[ActivityEvent]:
+    """The newest decisions and questions sent to a provider (shown on its home page)."""
     return (
-        Activity.objects.filter(status__in=IN_REVIEW)
-        .select_related("provider", "topic")
-        .order_by("submitted_at")[:limit]
+        ActivityEvent.objects.filter(activity__provider_id=provider_id, for_applicant=True)
+        .select_related("activity")
+        .order_by("-at", "-pk")[:limit]
     )
 
 
-def activity_appeals_queue(*, limit: int = 50) -> QuerySet[Activity]:
+def pending_appeals(*, limit: int = 50) -> QuerySet[ApprovalAppeal]:
     return (
-        Activity.objects.filter(status=Activity.Status.APPEALED)
-        .select_related("provider")
-        .order_by("pk")[:limit]
+        ApprovalAppeal.objects.filter(outcome=ApprovalAppeal.Outcome.PENDING)
+        .select_related("activity__provider", "activity__applicant_doctor")
+        .order_by("filed_at")[:limit]
     )
 
 
-def search_instances(*, query: str, from_date: date, limit: int = 50) -> QuerySet[ActivityInstance]:
-    """Approved activity instances starting on or after `from_date`, matching `query` in the title."""
-    instances = ActivityInstance.objects.filter(
-        activity__status=Activity.Status.APPROVED, starts_on__gte=from_date
-    ).select_related("activity__provider", "activity__topic", "region")
+# ---------------------------------------------------------------- consultants
+
+
+def waiting_days(*, activity: Activity, now: datetime | None = None) -> int:
+    """Days since submission, not counting days spent waiting for the applicant's information."""
+    if activity.submitted_at is None:
+        return 0
+    now = now or timezone.now()
+    paused = activity.paused_days + ((now - activity.paused_since).days if activity.paused_since else 0)
+    return max(0, (now - activity.submitted_at).days - paused)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = ""
+    form: str = ""
+    applicant: str = ""  # "provider" or "gp"
+    problems_only: bool = False
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    activity: Activity
+    waiting_days: int
+    findings: list[str]
+    paused: bool
+
+
+def review_queue(*, filters: QueueFilters, limit: int = 200) -> list[QueueRow]:
+    """Applications waiting for a consultant, oldest first, with timers and pre-check findings."""
+    activities = Activity.objects.filter(status__in=IN_REVIEW).select_related(
+        "provider", "topic", "applicant_doctor"
+    )
+    if filters.status in IN_REVIEW:
+        activities = activities.filter(status=filters.status)
+    if filters.form:
+        activities = activities.filter(form=filters.form)
+    if filters.applicant == "provider":
+        activities = activities.filter(provider__isnull=False)
+    elif filters.applicant == "gp":
+        activities = activities.filter(applicant_doctor__isnull=False)
+    if filters.problems_only:
+        activities = activities.exclude(prechecks=[])
+    now = timezone.now()
+    return [
+        QueueRow(
+            a, waiting_days(activity=a, now=now), precheck_messages(a.prechecks), a.paused_since is not None
+        )
+        for a in activities.order_by("submitted_at", "pk")[:limit]
+    ]
+
+
+def precheck_messages(findings: list[dict[str, str]]) -> list[str]:
+    """The stored pre-check findings as sentences in the active language."""
+    field_names = {
+        "description": _("description"),
+        "gp_involvement": _("practising GPs in planning or teaching"),
+        "curriculum_relevance": _("relevance to the specialty curriculum"),
+        "funding": _("declaration of funding and sponsorship"),
+    }
+    texts = {
+        "missing_field": _("Missing: %(detail)s."),
+        "industry_influence": _(
+            "Industry involvement or planning not independent: blocks approval (R-IND-2)."
+        ),
+        "se_theme_missing": _("Systematic approval requested without an SE theme."),
+        "se_theme_not_in_force": _("The SE theme does not apply in the year of the run %(detail)s."),
+        "not_decidable": _("The programme of the run %(detail)s cannot be assessed."),
+        "day_too_short": _("Too short to count as a course day: %(detail)s."),
+        "no_breaks": _("No breaks shown on full days: %(detail)s."),
+        "duplicate": _("Same title as an earlier activity from the same applicant (%(detail)s)."),
+    }
+    messages = []
+    for finding in findings:
+        detail = finding.get("detail", "")
+        if finding["code"] == "missing_field":
+            detail = str(field_names.get(detail, detail))
+        messages.append(str(texts.get(finding["code"], finding["code"])) % {"detail": detail})
+    return messages
+
+
+def similar_activities(*, doctor: Doctor, topic: Topic, today: date) -> list[Activity]:
+    """The GP's activities on the same topic in the last 5 years (R-IND-1): attended or claimed."""
+    since = today - timedelta(days=365 * BREADTH_YEARS + 1)
+    attended = Attendance.objects.filter(doctor=doctor, instance__activity=OuterRef("pk"))
+    claimed = Claim.objects.filter(claimant=doctor, instance__activity=OuterRef("pk"))
+    return list(
+        Activity.objects.filter(topic=topic, instances__starts_on__gte=since, instances__starts_on__lte=today)
+        .filter(Q(Exists(attended)) | Q(Exists(claimed)))
+        .distinct()
+        .order_by("title")
+    )
+
+
+# ---------------------------------------------------------------- for the claims app
+
+
+def approval_decision_in_force(*, activity: Activity, on: date) -> ApprovalDecision | None:
+    """The latest decision (highest version) that is valid on `on`."""
+    return activity.decisions.filter(valid_from__lte=on).order_by("-version").first()
+
+
+def approval_in_force(*, activity: Activity, on: date) -> str:
+    """`self_chosen`, `systematic`, `both` or `none`: how the activity is approved on that date (P-08)."""
+    decision = approval_decision_in_force(activity=activity, on=on)
+    if decision is None or decision.kind in {ApprovalDecision.Kind.REJECT, ApprovalDecision.Kind.REVOKE}:
+        return Activity.Approval.NONE
+    return decision.approval
+
+
+def activity_number_for(*, activity: Activity, year: int) -> str | None:
+    """The number to claim with in `year`: a group concept's own number that year, else its number."""
+    found = (
+        ActivityNumber.objects.filter(activity=activity, year=year).values_list("number", flat=True).first()
+    )
+    return found or activity.number
+
+
+def claimable_attendances(*, doctor: Doctor, today: date | None = None) -> QuerySet[Attendance]:
+    """Runs the provider reported the GP at, now ended, that the GP has not claimed yet."""
+    today = today or timezone.localdate()
+    claimed = Claim.objects.filter(claimant=doctor, instance=OuterRef("instance"))
+    return (
+        Attendance.objects.filter(doctor=doctor, instance__ends_on__lte=today)
+        .exclude(Exists(claimed))
+        .select_related("instance__activity__provider", "instance__region")
+        .order_by("-instance__ends_on")
+    )
+
+
+# ---------------------------------------------------------------- public catalogue
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    q: str = ""
+    region: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    form: str = ""
+    se_theme: str = ""
+    topic: str = ""
+    free_places: bool = False
+    max_price_ore: int | None = None
+    e_learning: bool = False
+    sort: str = "relevance"
+
+
+def public_instances() -> QuerySet[ActivityInstance]:
+    return ActivityInstance.objects.filter(activity__status=Activity.Status.APPROVED).select_related(
+        "activity__provider", "activity__topic", "activity__se_theme", "region"
+    )
+
+
+def search_catalogue(*, filters: SearchFilters, today: date | None = None) -> QuerySet[ActivityInstance]:
+    """Approved runs matching the filters; full-text in Danish on PostgreSQL, `icontains` elsewhere."""
+    today = today or timezone.localdate()
+    instances = public_instances().filter(starts_on__gte=filters.date_from or today)
+    if filters.date_to:
+        instances = instances.filter(starts_on__lte=filters.date_to)
+    if filters.region:
+        instances = instances.filter(region__code=filters.region)
+    if filters.form:
+        instances = instances.filter(activity__form=filters.form)
+    if filters.e_learning:
+        instances = instances.filter(activity__form=Activity.Form.E_LEARNING)
+    if filters.se_theme:
+        instances = instances.filter(activity__se_theme__code=filters.se_theme)
+    if filters.topic:
+        tagged = Activity.topics.through.objects.filter(
+            activity=OuterRef("activity"), topic__code=filters.topic
+        )
+        instances = instances.filter(Q(activity__topic__code=filters.topic) | Q(Exists(tagged)))
+    if filters.free_places:
+        instances = instances.filter(places__gt=F("booked"))
+    if filters.max_price_ore is not None:
+        instances = instances.filter(activity__price_ore__lte=filters.max_price_ore)
+    query = filters.q.strip()
+    if NUMBER.match(query):
+        instances = instances.filter(activity__numbers__number=query)
+        query = ""
     if query:
-        instances = instances.filter(Q(activity__title__icontains=query) | Q(activity__number=query))
-    return instances.order_by("starts_on", "pk")[:limit]
+        instances = _text_match(instances, query)
+    else:
+        instances = instances.annotate(rank=Value(0.0))
+    if filters.sort == "relevance" and query:
+        return instances.order_by("-rank", "starts_on", "pk")
+    return instances.order_by("starts_on", "pk")
+
+
+def _text_match(instances: QuerySet[ActivityInstance], query: str) -> QuerySet[ActivityInstance]:
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = SearchVector("activity__title", weight="A", config=SEARCH_CONFIG) + SearchVector(
+            "activity__description", weight="B", config=SEARCH_CONFIG
+        )
+        search_query = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+        return instances.annotate(search=vector, rank=SearchRank(vector, search_query)).filter(
+            search=search_query
+        )
+    for word in query.split()[:8]:
+        instances = instances.filter(
+            Q(activity__title__icontains=word) | Q(activity__description__icontains=word)
+        )
+    return instances.annotate(
+        rank=Case(
+            When(activity__title__icontains=query, then=Value(2)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def public_activity(*, pk: int) -> Activity | None:
+    """An approved activity, for the public detail page; None for anything else."""
+    return (
+        Activity.objects.filter(pk=pk, status=Activity.Status.APPROVED)
+        .select_related("provider", "topic", "se_theme")
+        .first()
+    )
+
+
+def instances_with_days(*, activity: Activity) -> QuerySet[ActivityInstance]:
+    return activity.instances.select_related("region").prefetch_related("days").order_by("starts_on", "pk")

@@ -1,16 +1,438 @@
-"""Catalogue pages: public search over approved activity instances."""
+"""Catalogue pages: public search and detail, applications, the consultants' queue, appeals, attendance.
 
-from datetime import date
+Thin views: parse with a form, authorise through `permissions`, call one service or selector, render.
+"""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from __future__ import annotations
 
-from ajour.catalogue.selectors import search_instances
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ajour.catalogue import forms, permissions, selectors, services
+from ajour.catalogue.ical import calendar
+from ajour.catalogue.models import Activity
+from ajour.catalogue.programme import claim_preview
+
+PAGE_SIZE = 20
+FEED_LIMIT = 500
+
+
+def _denied(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(request, "web/error.html", {"message": reason, "status": 403}, status=403)
+
+
+# ---------------------------------------------------------------- public
 
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
-    instances = search_instances(query=query, from_date=date.today())
-    return render(request, "catalogue/search.html", {"query": query, "instances": instances})
+    form = forms.SearchForm(request.GET or None)
+    filters = form.filters()
+    page = Paginator(selectors.search_catalogue(filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "filters": filters}
+    template = "catalogue/_results.html" if getattr(request, "htmx", False) else "catalogue/search.html"
+    return render(request, template, context)
+
+
+@require_GET
+def feed(request: HttpRequest) -> HttpResponse:
+    """The current search as an iCalendar feed (subscribe in any calendar program)."""
+    filters = forms.SearchForm(request.GET or None).filters()
+    instances = selectors.search_catalogue(filters=filters).prefetch_related("days")[:FEED_LIMIT]
+    text = calendar(
+        instances,
+        url_for=lambda activity: request.build_absolute_uri(reverse("catalogue:detail", args=[activity.pk])),
+        host=request.get_host().split(":")[0],
+    )
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="ajour-kurser.ics"'
+    return response
+
+
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.public_activity(pk=pk)
+    if activity is None:
+        raise Http404
+    return render(
+        request,
+        "catalogue/detail.html",
+        {"activity": activity, "instances": selectors.instances_with_days(activity=activity)},
+    )
+
+
+# ---------------------------------------------------------------- applicants
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def provider_register(request: HttpRequest) -> HttpResponse:
+    form = forms.ProviderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.register_provider(user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except services.CatalogueError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your organisation is registered. You can now submit activities."))
+            return redirect("web:home")
+    return render(request, "catalogue/provider_register.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_new(request: HttpRequest) -> HttpResponse:
+    """A provider's new application, or a GP's application for individual (advance) approval."""
+    as_gp = request.user.role == "gp"  # type: ignore[union-attr]
+    permission = (
+        permissions.can_apply_as_gp(request.user)
+        if as_gp
+        else permissions.can_apply_as_provider(request.user)
+    )
+    if not permission:
+        return _denied(request, permission.reason)
+    form_class = forms.IndividualActivityForm if as_gp else forms.ActivityForm
+    form = form_class(request.POST or None)
+    run = forms.InstanceForm(request.POST or None, prefix="run")
+    if request.method == "POST" and form.is_valid() and run.is_valid():
+        owner = {"applicant_doctor": request.user.doctor} if as_gp else {"provider": request.user.provider}  # type: ignore[union-attr]
+        try:
+            activity = services.create_activity(
+                user=request.user,
+                data=form.activity_data(),
+                instances=[run.instance_data()],
+                **owner,  # type: ignore[arg-type]
+            )
+        except services.CatalogueError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Saved as a draft. Check what participants can claim, then submit."))
+            return redirect("catalogue:application", pk=activity.pk)
+    return render(request, "catalogue/activity_form.html", {"form": form, "run": run, "as_gp": as_gp})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = permissions.activity_for_user(request.user, pk)
+    if not permissions.is_applicant(request.user, activity):
+        raise Http404
+    form_class = forms.IndividualActivityForm if activity.applicant_doctor_id else forms.ActivityForm
+    form = form_class(request.POST or None, initial=forms.ActivityForm.initial_for(activity))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_activity(activity=activity, user=request.user, data=form.activity_data())  # type: ignore[arg-type]
+        except services.CatalogueError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("catalogue:application", pk=activity.pk)
+    return render(
+        request,
+        "catalogue/activity_form.html",
+        {"form": form, "activity": activity, "as_gp": bool(activity.applicant_doctor_id)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def instance_new(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = permissions.activity_for_user(request.user, pk)
+    if not permissions.is_applicant(request.user, activity):
+        raise Http404
+    run = forms.InstanceForm(request.POST or None, prefix="run")
+    if request.method == "POST" and run.is_valid():
+        try:
+            services.add_instance(activity=activity, data=run.instance_data())
+        except services.CatalogueError as error:
+            run.add_error(None, error.message)
+        else:
+            return redirect("catalogue:application", pk=activity.pk)
+    return render(request, "catalogue/instance_form.html", {"activity": activity, "run": run})
+
+
+@login_required
+@require_GET
+def application(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant's page: status, what participants can claim, notifications and next steps."""
+    activity = permissions.activity_for_user(request.user, pk)
+    if not permissions.is_applicant(request.user, activity):
+        raise Http404
+    today = timezone.localdate()
+    return render(
+        request,
+        "catalogue/application.html",
+        {
+            "activity": activity,
+            "instances": selectors.instances_with_days(activity=activity),
+            "events": activity.events.filter(for_applicant=True),
+            "decisions": activity.decisions.order_by("-version"),
+            "appeal": activity.appeals.order_by("-pk").first(),
+            "answer_form": forms.AnswerForm(),
+            "appeal_form": forms.AppealForm(),
+            "today": today,
+        },
+    )
+
+
+def _applicant_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    activity = permissions.activity_for_user(request.user, pk)
+    if not permissions.is_applicant(request.user, activity):
+        raise Http404
+    try:
+        if action == "submit":
+            services.submit_activity(activity=activity, user=request.user)  # type: ignore[arg-type]
+            messages.success(request, _("Submitted. A medical consultant will assess the application."))
+        elif action == "answer":
+            form = forms.AnswerForm(request.POST)
+            answer = form.cleaned_data["answer"] if form.is_valid() else ""
+            services.answer_information(activity=activity, user=request.user, answer=answer)  # type: ignore[arg-type]
+            messages.success(request, _("Your answer was sent to the consultant."))
+        else:
+            form = forms.AppealForm(request.POST)
+            reasons = form.cleaned_data["reasons"] if form.is_valid() else ""
+            services.file_appeal(activity=activity, user=request.user, reasons=reasons)  # type: ignore[arg-type]
+            messages.success(request, _("Your appeal was sent to the steering group."))
+    except services.CatalogueError as error:
+        messages.error(request, error.message)
+    return redirect("catalogue:application", pk=activity.pk)
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _applicant_post(request, pk, "submit")
+
+
+@login_required
+@require_POST
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    return _applicant_post(request, pk, "answer")
+
+
+@login_required
+@require_POST
+def appeal(request: HttpRequest, pk: int) -> HttpResponse:
+    return _applicant_post(request, pk, "appeal")
+
+
+@login_required
+@require_http_methods(["POST"])
+def programme_preview(request: HttpRequest) -> HttpResponse:
+    """htmx: what a participant could claim for the programme being typed (nothing is saved)."""
+    form = forms.PreviewForm(request.POST)
+    preview = None
+    if form.is_valid():
+        d = form.cleaned_data
+        preview = claim_preview(
+            days=d["programme"],
+            claim_type=Activity(form=d["form"] or Activity.Form.COURSE).claim_type,
+            approval=d["requested_approval"] or Activity.Approval.SELF_CHOSEN,
+            price_ore=forms.dkk_to_ore(d["price_dkk"]) or 0,
+        )
+    return render(
+        request, "catalogue/_preview.html", {"preview": preview, "errors": form.errors.get("programme")}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """The provider reports who took part: typed IDs or a CSV upload; all rows or nothing."""
+    instance = permissions.instance_for_applicant(request.user, pk)
+    form = forms.AttendanceForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            upload = form.cleaned_data.get("file")
+            ids = (
+                services.read_attendance_csv(upload.read())
+                if upload
+                else form.cleaned_data["ids"].splitlines()
+            )
+            created = services.report_attendance(instance=instance, user=request.user, authorisation_ids=ids)  # type: ignore[arg-type]
+        except services.CatalogueError as error:
+            form.add_error(None, error.message)
+            errors = error.errors
+        else:
+            messages.success(
+                request,
+                _("%(count)s participants recorded. They can now claim in one click.")
+                % {"count": len(created)},
+            )
+            return redirect("catalogue:application", pk=instance.activity_id)
+    return render(
+        request,
+        "catalogue/attendance.html",
+        {
+            "instance": instance,
+            "form": form,
+            "errors": errors,
+            "reported": instance.attendances.select_related("doctor"),
+        },
+    )
+
+
+# ---------------------------------------------------------------- consultants and the steering group
+
+
+@login_required
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    permission = permissions.can_review(request.user)
+    if not permission:
+        return _denied(request, permission.reason)
+    form = forms.QueueFilterForm(request.GET or None)
+    return render(
+        request,
+        "catalogue/review_queue.html",
+        {"form": form, "rows": selectors.review_queue(filters=form.filters())},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = permissions.activity_for_user(request.user, pk)
+    permission = permissions.can_review(request.user)
+    if not permission:
+        return _denied(request, permission.reason)
+    instances = list(selectors.instances_with_days(activity=activity))
+    form = forms.DecisionForm(
+        request.POST or None,
+        instances=instances,
+        initial={
+            "approval": activity.requested_approval,
+            "scope": activity.scope,
+            "se_theme": activity.se_theme_id,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["action"] == "approve":
+                services.approve_activity(
+                    activity=activity,
+                    decided_by=request.user,  # type: ignore[arg-type]
+                    approval=data["approval"],
+                    scope=data["scope"] or activity.scope,
+                    se_theme=data["se_theme"],
+                    approved_half_days=form.approved_half_days(),
+                    conditions=data["conditions"],
+                    reasons=data["reasons"],
+                )
+                messages.success(request, _("Approved."))
+            elif data["action"] == "reject":
+                services.reject_activity(activity=activity, decided_by=request.user, reasons=data["reasons"])  # type: ignore[arg-type]
+                messages.success(request, _("Rejected. The applicant has been told why."))
+            else:
+                services.request_information(
+                    activity=activity, consultant=request.user, question=data["reasons"]
+                )  # type: ignore[arg-type]
+                messages.success(request, _("The applicant has been asked. The clock is paused."))
+        except services.CatalogueError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("catalogue:review_queue")
+    similar = (
+        selectors.similar_activities(
+            doctor=activity.applicant_doctor, topic=activity.topic, today=timezone.localdate()
+        )
+        if activity.applicant_doctor_id
+        else []
+    )
+    return render(
+        request,
+        "catalogue/review.html",
+        {
+            "activity": activity,
+            "instances": instances,
+            "form": form,
+            "findings": selectors.precheck_messages(activity.prechecks),
+            "waiting_days": selectors.waiting_days(activity=activity),
+            "events": activity.events.all(),
+            "decisions": activity.decisions.order_by("-version"),
+            "similar": similar,
+        },
+    )
+
+
+@login_required
+@require_GET
+def appeals(request: HttpRequest) -> HttpResponse:
+    permission = permissions.can_steer(request.user)
+    if not permission:
+        return _denied(request, permission.reason)
+    return render(request, "catalogue/appeals.html", {"appeals": selectors.pending_appeals()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    appeal_ = permissions.appeal_for_steering(request.user, pk)
+    activity = appeal_.activity
+    form = forms.AppealDecisionForm(
+        request.POST or None,
+        initial={"approval": activity.requested_approval, "se_theme": activity.se_theme_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.decide_appeal(
+                appeal=appeal_,
+                decided_by=request.user,  # type: ignore[arg-type]
+                overturn=data["outcome"] == "overturn",
+                reasons=data["reasons"],
+                approval=data["approval"] or activity.requested_approval,
+                se_theme=data["se_theme"],
+            )
+        except services.CatalogueError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The decision is recorded and the applicant has been told."))
+            return redirect("catalogue:appeals")
+    return render(
+        request,
+        "catalogue/appeal.html",
+        {
+            "appeal": appeal_,
+            "activity": activity,
+            "form": form,
+            "instances": selectors.instances_with_days(activity=activity),
+            "decisions": activity.decisions.order_by("-version"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change(request: HttpRequest, pk: int) -> HttpResponse:
+    """The steering group changes or withdraws an approval from a date (P-08)."""
+    permission = permissions.can_steer(request.user)
+    if not permission:
+        return _denied(request, permission.reason)
+    activity = permissions.activity_for_user(request.user, pk)
+    form = forms.ChangeApprovalForm(
+        request.POST or None, initial={"approval": activity.approval, "valid_from": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_approval(activity=activity, decided_by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except services.CatalogueError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The approval is changed from the date given."))
+            return redirect("catalogue:change", pk=activity.pk)
+    return render(
+        request,
+        "catalogue/change.html",
+        {"activity": activity, "form": form, "decisions": activity.decisions.order_by("-version")},
+    )

@@ -1,0 +1,81 @@
+"""Who may do what with applications; each check returns allowed plus a reason a person can read."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from ajour.accounts.models import User
+from ajour.catalogue.models import Activity, ActivityInstance, ApprovalAppeal
+from ajour.web.permissions import ALLOWED, Permission
+
+
+def _is(user: object, *roles: str) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "role", None) in roles
+
+
+def is_applicant(user: object, activity: Activity) -> bool:
+    """The provider's users for a provider application, the GP for an individual one."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if activity.provider_id is not None:
+        return _is(user, User.Role.PROVIDER) and user.provider_id == activity.provider_id  # type: ignore[attr-defined]
+    return (
+        _is(user, User.Role.GP)
+        and user.doctor_id is not None
+        and user.doctor_id == activity.applicant_doctor_id
+    )  # type: ignore[attr-defined]
+
+
+def can_review(user: object) -> Permission:
+    if not _is(user, User.Role.CONSULTANT):
+        return Permission(False, str(_("Only medical consultants decide applications.")))
+    return ALLOWED
+
+
+def can_steer(user: object) -> Permission:
+    if not _is(user, User.Role.STEERING):
+        return Permission(False, str(_("Only the steering group decides appeals and withdrawals.")))
+    return ALLOWED
+
+
+def can_apply_as_provider(user: object) -> Permission:
+    if not _is(user, User.Role.PROVIDER):
+        return Permission(False, str(_("Only course providers submit activities here.")))
+    if getattr(user, "provider_id", None) is None:
+        return Permission(False, str(_("Register your organisation first.")))
+    return ALLOWED
+
+
+def can_apply_as_gp(user: object) -> Permission:
+    if not _is(user, User.Role.GP) or getattr(user, "doctor_id", None) is None:
+        return Permission(False, str(_("Only GPs with an account ask for individual approval.")))
+    return ALLOWED
+
+
+def activity_for_user(user: object, pk: int) -> Activity:
+    """The chokepoint for non-public views of an application: 404 unless the user may see it."""
+    activity = (
+        Activity.objects.select_related("provider", "topic", "se_theme", "applicant_doctor")
+        .filter(pk=pk)
+        .first()
+    )
+    if activity is None:
+        raise Http404
+    if is_applicant(user, activity) or can_review(user) or can_steer(user):
+        return activity
+    raise Http404
+
+
+def instance_for_applicant(user: object, pk: int) -> ActivityInstance:
+    instance = ActivityInstance.objects.select_related("activity__provider").filter(pk=pk).first()
+    if instance is None or not is_applicant(user, instance.activity):
+        raise Http404
+    return instance
+
+
+def appeal_for_steering(user: object, pk: int) -> ApprovalAppeal:
+    appeal = ApprovalAppeal.objects.select_related("activity").filter(pk=pk).first()
+    if appeal is None or not can_steer(user):
+        raise Http404
+    return appeal

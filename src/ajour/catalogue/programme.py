@@ -1,0 +1,231 @@
+"""Programme days from sessions, and what a participant can claim for them, decided by the rules engine.
+
+Day classes are never computed here: a sample `ajour.claim/1` for a GP owner with full balances is
+decided by `ajour.rules.decide_payload`, and its `days` and `lines` are what providers, consultants
+and GPs see. The thresholds live only in the engine's dated parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.utils.translation import gettext as _
+
+from ajour.rules import InvalidClaim, decide_payload
+
+SAMPLE_SELF_CHOSEN_ORE = 2_140_000
+SAMPLE_SYSTEMATIC_DAYS = 3
+SAMPLE_STAFF = {"profession": "nurse", "weekly_hours": 37}
+STAFF_TYPES = {"staff_course", "pge_module"}
+
+_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}[:.]\d{2})\s*[-–]\s*(\d{1,2}[:.]\d{2})\s*(.*)$")
+
+
+class ProgrammeError(ValueError):
+    """A programme line that cannot be read; `line` is 1-based."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Session:
+    starts_at: time
+    ends_at: time
+    title: str = ""
+
+    def as_json(self) -> dict[str, str]:
+        return {"from": f"{self.starts_at:%H:%M}", "to": f"{self.ends_at:%H:%M}", "title": self.title}
+
+
+@dataclass
+class DayPlan:
+    """One programme day: teaching from the first session's start to the last one's end."""
+
+    date: date
+    starts_at: time
+    ends_at: time
+    break_minutes: int = 0
+    sessions: list[Session] = field(default_factory=list)
+
+    @classmethod
+    def from_sessions(cls, day: date, sessions: list[Session]) -> DayPlan:
+        """The gaps between sessions are the day's breaks."""
+        ordered = sorted(sessions, key=lambda s: s.starts_at)
+        gaps = sum(
+            max(0, _minutes(later.starts_at) - _minutes(earlier.ends_at))
+            for earlier, later in zip(ordered, ordered[1:], strict=False)
+        )
+        return cls(day, ordered[0].starts_at, max(s.ends_at for s in ordered), gaps, ordered)
+
+
+def _minutes(value: time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def _time(text: str, line: int) -> time:
+    try:
+        return datetime.strptime(text.replace(".", ":"), "%H:%M").time()
+    except ValueError:
+        raise ProgrammeError(line, _("“%(value)s” is not a time (HH:MM).") % {"value": text}) from None
+
+
+def parse_programme(text: str) -> list[DayPlan]:
+    """Reads one session per line, `YYYY-MM-DD HH:MM-HH:MM title`; sessions overlapping are refused."""
+    by_date: dict[date, list[Session]] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        match = _LINE.match(line)
+        if not match:
+            raise ProgrammeError(
+                number, _("Write each session as “2026-03-05 09:00-12:00 Title” (date, times, title).")
+            )
+        try:
+            day = date.fromisoformat(match.group(1))
+        except ValueError:
+            raise ProgrammeError(
+                number, _("“%(value)s” is not a date.") % {"value": match.group(1)}
+            ) from None
+        session = Session(
+            _time(match.group(2), number), _time(match.group(3), number), match.group(4).strip()
+        )
+        if session.ends_at <= session.starts_at:
+            raise ProgrammeError(number, _("The session must end after it starts."))
+        for other in by_date.get(day, []):
+            if session.starts_at < other.ends_at and other.starts_at < session.ends_at:
+                raise ProgrammeError(number, _("The session overlaps another session the same day."))
+        by_date.setdefault(day, []).append(session)
+    if not by_date:
+        raise ProgrammeError(1, _("The programme needs at least one session."))
+    return [DayPlan.from_sessions(day, sessions) for day, sessions in sorted(by_date.items())]
+
+
+def programme_text(days: Iterable[object]) -> str:
+    """The textarea form of stored programme days (inverse of `parse_programme`)."""
+    lines = []
+    for day in days:
+        sessions = getattr(day, "sessions", None) or [
+            {"from": f"{day.starts_at:%H:%M}", "to": f"{day.ends_at:%H:%M}", "title": ""}  # type: ignore[attr-defined]
+        ]
+        for session in sessions:
+            lines.append(f"{day.date:%Y-%m-%d} {session['from']}-{session['to']} {session['title']}".rstrip())  # type: ignore[attr-defined]
+    return "\n".join(lines)
+
+
+def sample_claim(
+    *,
+    days: Iterable[object],
+    claim_type: str,
+    approval: str,
+    price_ore: int,
+    account: str = "auto",
+    laegedage: bool = False,
+    practice_purchase: bool = False,
+) -> dict[str, object]:
+    """The `ajour.claim/1` a GP owner with full balances would file the day after the last day."""
+    day_rows = [
+        {
+            "date": f"{day.date:%Y-%m-%d}",  # type: ignore[attr-defined]
+            "from": f"{day.starts_at:%H:%M}",  # type: ignore[attr-defined]
+            "to": f"{day.ends_at:%H:%M}",  # type: ignore[attr-defined]
+            "break_minutes": int(day.break_minutes),  # type: ignore[attr-defined]
+        }
+        for day in days
+    ]
+    staff = claim_type in STAFF_TYPES
+    return {
+        "schema": "ajour.claim/1",
+        "filed_on": max((row["date"] for row in day_rows), default="2000-01-01"),
+        "claimant": {"role": "gp_owner", "has_account": True},
+        "balances": {
+            "self_chosen_ore": SAMPLE_SELF_CHOSEN_ORE,
+            "systematic_days": SAMPLE_SYSTEMATIC_DAYS,
+            "staff_ore": SAMPLE_SELF_CHOSEN_ORE if staff else 0,
+        },
+        "activity": {
+            "id": "preview",
+            "type": claim_type,
+            "approval": approval,
+            "laegedage": laegedage,
+            "practice_purchase": practice_purchase,
+            "days": day_rows,
+        },
+        "account": account,
+        "expenses": {"course_fee_ore": max(0, int(price_ore))},
+        "staff": SAMPLE_STAFF if staff else None,
+    }
+
+
+def claim_preview(
+    *,
+    days: Iterable[object],
+    claim_type: str,
+    approval: str,
+    price_ore: int,
+    laegedage: bool = False,
+    practice_purchase: bool = False,
+    lang: str = "da",
+) -> dict[str, object] | None:
+    """Per-day classes and what a GP can claim, per account; None if the programme is not decidable.
+
+    The result is JSON (it is cached on the instance): `days` from the engine, and `options`, one per
+    account a GP could use (systematic first when the approval allows it).
+    """
+    days = list(days)
+    if not days or approval == "none":
+        return None
+    accounts = ["auto", "self_chosen"] if approval in {"systematic", "both"} else ["self_chosen"]
+    if claim_type in STAFF_TYPES:
+        accounts = ["auto"]
+    options = []
+    decision: dict[str, object] = {}
+    for account in accounts:
+        payload = sample_claim(
+            days=days,
+            claim_type=claim_type,
+            approval=approval,
+            price_ore=price_ore,
+            account=account,
+            laegedage=laegedage,
+            practice_purchase=practice_purchase,
+        )
+        try:
+            decision = decide_payload(payload, lang=lang)
+        except InvalidClaim:
+            return None
+        lines = decision["lines"]
+        draws = decision["draws"]
+        assert isinstance(lines, list) and isinstance(draws, dict)
+        options.append(
+            {
+                "account": "staff"
+                if claim_type in STAFF_TYPES
+                else ("systematic" if draws["systematic_days"] else account),
+                "payable_ore": decision["payable_ore"],
+                "fee_ore": sum(
+                    line["approved_ore"] for line in lines if line["item"] in {"fee", "lost_earnings"}
+                ),
+                "course_fee_ore": sum(line["approved_ore"] for line in lines if line["item"] == "course_fee"),
+                "systematic_half_days": round(float(draws["systematic_days"]) * 2),
+                "outcome": decision["outcome"],
+            }
+        )
+    if len(options) == 2 and options[0]["account"] != "systematic":
+        options = options[1:]  # systematic not reachable (e.g. a DGE type): show one option
+    engine_days = decision["days"]
+    assert isinstance(engine_days, list)
+    qualifying = [day for day in engine_days if day["class"] != "none"]
+    return {
+        "rules_version": decision["rules_version"],
+        "days": engine_days,
+        "qualifying_half_days": sum(2 if day["class"] in {"full", "meeting"} else 1 for day in qualifying),
+        "fee_days": sum(1 for day in engine_days if day["fee_day"]),
+        "options": options,
+    }

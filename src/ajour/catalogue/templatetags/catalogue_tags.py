@@ -1,0 +1,43 @@
+"""Template helpers for the catalogue: engine day classes, durations and the claim hand-off link."""
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def claim_url(instance_pk: int) -> str:
+    """The claims app's pre-filled claim form for a run (the two apps meet only through this URL)."""
+    try:
+        return reverse("claims:new", args=[instance_pk])
+    except NoReverseMatch:
+        return f"/claims/new/?instance={instance_pk}"
+
+
+@register.filter
+def day_class(name: str) -> str:
+    """The engine's day class (`full`, `half`, `meeting`, `none`) in the active language."""
+    return {
+        "full": _("Full day"),
+        "half": _("Half day"),
+        "meeting": _("Meeting"),
+        "none": _("Too short"),
+    }.get(name, name)
+
+
+@register.filter
+def hours(minutes: int | None) -> str:
+    """Minutes as hours and minutes, e.g. `6 t 30 min` in Danish."""
+    whole, rest = divmod(int(minutes or 0), 60)
+    return _("%(hours)s h %(minutes)02d min") % {"hours": whole, "minutes": rest}
+
+
+@register.filter
+def account_label(name: str) -> str:
+    return {
+        "systematic": _("Systematic account"),
+        "self_chosen": _("Self-chosen account"),
+        "staff": _("Clinic staff account"),
+    }.get(name, name)
