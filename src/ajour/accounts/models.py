@@ -245,8 +245,10 @@ class TrainingAgreement(models.Model):
     doctor = models.ForeignKey(Doctor, on_delete=models.PROTECT, related_name="training_agreements")
     phase = models.CharField(
         max_length=20,
-        choices=[(Doctor.Role.TRAINEE_PHASE2, Doctor.Role.TRAINEE_PHASE2.label),
-                 (Doctor.Role.TRAINEE_PHASE3, Doctor.Role.TRAINEE_PHASE3.label)],
+        choices=[
+            (Doctor.Role.TRAINEE_PHASE2, Doctor.Role.TRAINEE_PHASE2.label),
+            (Doctor.Role.TRAINEE_PHASE3, Doctor.Role.TRAINEE_PHASE3.label),
+        ],
     )
     starts_on = models.DateField()
     ends_on = models.DateField()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Sum
+from django.db.models import Count, F, QuerySet, Sum
 
-from ajour.accounts.models import Account, Doctor, LedgerEntry
+from ajour.accounts.models import Account, Doctor, EmploymentConfirmation, LedgerEntry, Notice
+from ajour.catalogue.models import Activity, ActivityInstance
 
 
 @dataclass(frozen=True)
@@ -62,3 +63,79 @@ def practice_staff_balance(*, practice_id: int) -> int:
         account__practice_id=practice_id, account__kind=Account.Kind.STAFF
     ).aggregate(total=Sum("amount"))["total"]
     return int(total or 0)
+
+
+def courses_with_seats(
+    *, region_id: int | None, start: date, end: date, limit: int = 5
+) -> list[dict[str, str]]:
+    """Approved courses in the region between `start` and `end` that still have free places."""
+    instances = (
+        ActivityInstance.objects.filter(
+            region_id=region_id,
+            starts_on__gte=start,
+            starts_on__lte=end,
+            activity__status=Activity.Status.APPROVED,
+        )
+        .exclude(activity__approval=Activity.Approval.NONE)
+        .annotate(taken=Count("attendances"))
+        .filter(places__gt=F("taken"))
+        .select_related("activity")
+        .order_by("starts_on", "pk")[:limit]
+    )
+    return [
+        {
+            "number": i.activity.number or "",
+            "title": i.activity.title,
+            "starts_on": i.starts_on.isoformat(),
+            "town": i.town,
+            "seats": str(i.places - i.taken),  # type: ignore[attr-defined]
+        }
+        for i in instances
+    ]
+
+
+def latest_notices(*, doctor: Doctor, year: int) -> QuerySet[Notice]:
+    return Notice.objects.filter(doctor=doctor, year__gte=year - 1).order_by("-created_at")[:3]
+
+
+def ledger_for_doctor(*, doctor: Doctor, limit: int = 50) -> QuerySet[LedgerEntry]:
+    return (
+        LedgerEntry.objects.filter(account__doctor=doctor)
+        .select_related("account", "claim")
+        .order_by("-effective_on", "-pk")[:limit]
+    )
+
+
+def employment_for_doctor(*, doctor: Doctor) -> QuerySet[EmploymentConfirmation]:
+    return EmploymentConfirmation.objects.filter(doctor=doctor).order_by("-year")
+
+
+def pending_confirmations(*, limit: int = 100) -> QuerySet[EmploymentConfirmation]:
+    return (
+        EmploymentConfirmation.objects.filter(status=EmploymentConfirmation.Status.PENDING)
+        .select_related("doctor__practice")
+        .order_by("uploaded_at", "pk")[:limit]
+    )
+
+
+def has_fap_account(*, doctor: Doctor, year: int) -> bool:
+    """R-ELIG-1: an allocation has been booked (employed GPs: contract confirmed for `year`)."""
+    if (
+        doctor.role == Doctor.Role.GP_EMPLOYED
+        and not EmploymentConfirmation.objects.filter(
+            doctor=doctor, year__in=[year, year - 1], status=EmploymentConfirmation.Status.CONFIRMED
+        ).exists()
+    ):
+        return False
+    return LedgerEntry.objects.filter(account__doctor=doctor, kind=LedgerEntry.Kind.ALLOCATION).exists()
+
+
+def allocated_in(*, doctor: Doctor, year: int) -> int | None:
+    """This year's self-chosen allocation (øre), or None when none is booked."""
+    total = LedgerEntry.objects.filter(
+        account__doctor=doctor,
+        account__kind=Account.Kind.SELF_CHOSEN,
+        kind=LedgerEntry.Kind.ALLOCATION,
+        year=year,
+    ).aggregate(t=Sum("amount"))["t"]
+    return None if total is None else int(total)

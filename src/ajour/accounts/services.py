@@ -1,12 +1,65 @@
-"""Writes to accounts. Every balance change is a new ledger entry; nothing is updated in place."""
+"""Writes to accounts. Every balance change is a new ledger entry; nothing is updated in place.
+
+The yearly runs (allocation, year-end close) are idempotent: every entry they book carries an
+idempotency key derived from year, account and purpose, and entries are inserted with
+``ignore_conflicts`` so a re-run (or two runs at once) books nothing twice.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
 
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q, Sum
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from ajour.accounts.models import Account, Doctor, LedgerEntry, Practice, User
+from ajour.accounts.models import (
+    Account,
+    ApiToken,
+    Doctor,
+    EmploymentConfirmation,
+    LedgerEntry,
+    Notice,
+    Practice,
+    TrainingAgreement,
+    User,
+)
+from ajour.accounts.selectors import courses_with_seats
+from ajour.accounts.uploads import PDF, checked_content_type
+from ajour.rules import ParameterSet
+from ajour.rules.parameters import Parameter, load_parameters
+
+ALLOCATION_FILE = Path(__file__).with_name("allocation.yaml")
+BATCH = 2000
+GP_KINDS = (Account.Kind.SELF_CHOSEN, Account.Kind.SYSTEMATIC)
+
+
+class AccountError(Exception):
+    """A request the accounts cannot honour; the message is for the user."""
+
+
+@cache
+def _allocation_parameters() -> dict[str, Parameter]:
+    return load_parameters({ALLOCATION_FILE.name: ALLOCATION_FILE.read_text(encoding="utf-8")})
+
+
+def allocation_parameter(name: str, on: date) -> int:
+    """A dated amount for the allocation run: this app's file first, then the rules engine's parameters."""
+    local = _allocation_parameters().get(name)
+    if local is not None:
+        return int(local.at(on).value)  # type: ignore[arg-type]
+    return ParameterSet.default().on(on).ints[name]
 
 
 def doctor_account(*, doctor: Doctor, kind: str) -> Account:
@@ -49,3 +102,467 @@ def book_entry(
         idempotency_key=idempotency_key,
         claim_id=claim_id,
     )
+
+
+# --- allocation -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a yearly run booked: new entries (0 on a re-run) and how many holders it looked at."""
+
+    booked: int
+    holders: int
+
+
+def _active_in(year: int) -> Q:
+    return Q(active_from__lte=date(year, 12, 31)) & (
+        Q(active_to__isnull=True) | Q(active_to__gte=date(year, 1, 1))
+    )
+
+
+def _accounts_for(doctor_ids: Iterable[int], kinds: Iterable[str]) -> dict[tuple[int, str], Account]:
+    """Opens missing sub-accounts in bulk and returns them by (doctor id, kind)."""
+    doctor_ids, kinds = list(doctor_ids), list(kinds)
+    found: dict[tuple[int, str], Account] = {}
+    for start in range(0, len(doctor_ids), BATCH):
+        chunk = doctor_ids[start : start + BATCH]
+        Account.objects.bulk_create(
+            [Account(doctor_id=d, kind=k) for d in chunk for k in kinds], ignore_conflicts=True
+        )
+        for account in Account.objects.filter(doctor_id__in=chunk, kind__in=kinds):
+            found[(account.doctor_id, account.kind)] = account  # type: ignore[index]
+    return found
+
+
+def _insert(entries: list[LedgerEntry]) -> int:
+    """Inserts entries whose idempotency key is new; returns how many were new."""
+    keys = [e.idempotency_key for e in entries]
+    existing: set[str] = set()
+    for start in range(0, len(keys), BATCH):
+        existing.update(
+            LedgerEntry.objects.filter(idempotency_key__in=keys[start : start + BATCH]).values_list(
+                "idempotency_key", flat=True
+            )  # type: ignore[arg-type]
+        )
+    fresh = [e for e in entries if e.idempotency_key not in existing]
+    LedgerEntry.objects.bulk_create(fresh, batch_size=BATCH, ignore_conflicts=True)
+    return len(fresh)
+
+
+def _gp_allocation_entries(doctor_id: int, role: str, year: int, share_percent: int, accounts: dict) -> list:
+    jan1 = date(year, 1, 1)
+    self_chosen = allocation_parameter(f"allocation.{role}", jan1) * share_percent // 100
+    half_days = allocation_parameter("systematic.per_year", jan1) * share_percent // 100
+    return [
+        LedgerEntry(
+            account=accounts[(doctor_id, kind)],
+            kind=LedgerEntry.Kind.ALLOCATION,
+            amount=amount,
+            year=year,
+            effective_on=jan1,
+            reason=_("Yearly allocation") if share_percent == 100 else f"{share_percent} %",
+            idempotency_key=f"alloc:{year}:doctor:{doctor_id}:{kind}",
+        )
+        for kind, amount in ((Account.Kind.SELF_CHOSEN, self_chosen), (Account.Kind.SYSTEMATIC, half_days))
+        if amount > 0
+    ]
+
+
+def _trainee_periods(agreement: TrainingAgreement, year: int) -> list[date]:
+    """Start dates in `year` of the agreement's allocation periods (6 months phase II, 12 phase III)."""
+    months = allocation_parameter(f"{agreement.phase}.period_months", agreement.starts_on)
+    starts, current, index = [], agreement.starts_on, 0
+    while current <= agreement.ends_on and current.year <= year:
+        if current.year == year:
+            starts.append(current)
+        index += 1
+        total = agreement.starts_on.month - 1 + index * months
+        current = _safe_date(agreement.starts_on.year + total // 12, total % 12 + 1, agreement.starts_on.day)
+    return starts
+
+
+def _safe_date(year: int, month: int, day: int) -> date:
+    while True:
+        try:
+            return date(year, month, day)
+        except ValueError:
+            day -= 1
+
+
+def staff_allocation(*, capacities: int, year: int) -> int:
+    """5,000 DKK per doctor capacity, pro rata for the months of `year` the staff scheme is in force."""
+    scheme_start = _staff_scheme_start(year)
+    if scheme_start.year > year:
+        return 0
+    months = 13 - scheme_start.month if scheme_start.year == year else 12
+    return allocation_parameter("staff.per_capacity", date(year, 12, 31)) * capacities * months // 12
+
+
+def _staff_scheme_start(year: int) -> date:
+    return ParameterSet.default().on(date(year, 12, 31)).dates["staff.scheme_start"]
+
+
+def allocate_year(*, year: int) -> RunResult:
+    """The yearly allocation run (R-ALLOC-1): owners, confirmed employed GPs, trainees, clinics."""
+    with transaction.atomic():
+        entries: list[LedgerEntry] = []
+        owners = list(
+            Doctor.objects.filter(_active_in(year), role=Doctor.Role.GP_OWNER).values_list("pk", flat=True)
+        )
+        confirmed = list(
+            EmploymentConfirmation.objects.filter(
+                year=year,
+                status=EmploymentConfirmation.Status.CONFIRMED,
+                doctor__role=Doctor.Role.GP_EMPLOYED,
+            ).values_list("doctor_id", "share_percent")
+        )
+        accounts = _accounts_for(owners + [d for d, _share in confirmed], GP_KINDS)
+        for doctor_id in owners:
+            entries += _gp_allocation_entries(doctor_id, Doctor.Role.GP_OWNER, year, 100, accounts)
+        for doctor_id, share in confirmed:
+            entries += _gp_allocation_entries(doctor_id, Doctor.Role.GP_EMPLOYED, year, share, accounts)
+        agreements = list(
+            TrainingAgreement.objects.filter(starts_on__lte=date(year, 12, 31), ends_on__gte=date(year, 1, 1))
+        )
+        trainee_accounts = _accounts_for({a.doctor_id for a in agreements}, [Account.Kind.SELF_CHOSEN])
+        for agreement in agreements:
+            for start in _trainee_periods(agreement, year):
+                entries.append(
+                    LedgerEntry(
+                        account=trainee_accounts[(agreement.doctor_id, Account.Kind.SELF_CHOSEN)],
+                        kind=LedgerEntry.Kind.ALLOCATION,
+                        amount=allocation_parameter(f"allocation.{agreement.phase}", start),
+                        year=year,
+                        effective_on=start,
+                        reason=_("Training agreement"),
+                        idempotency_key=f"alloc:{year}:agreement:{agreement.pk}:{start.isoformat()}",
+                    )
+                )
+        practices = list(Practice.objects.values_list("pk", "doctor_capacities"))
+        staff_entries = _staff_entries(practices, year)
+        booked = _insert(entries) + _insert(staff_entries)
+    return RunResult(booked=booked, holders=len(owners) + len(confirmed) + len(agreements) + len(practices))
+
+
+def _staff_entries(practices: list[tuple[int, int]], year: int) -> list[LedgerEntry]:
+    if _staff_scheme_start(year).year > year:
+        return []
+    Account.objects.bulk_create(
+        [Account(practice_id=p, kind=Account.Kind.STAFF) for p, _c in practices],
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+    by_practice = dict(Account.objects.filter(kind=Account.Kind.STAFF).values_list("practice_id", "pk"))
+    effective = max(date(year, 1, 1), _staff_scheme_start(year))
+    return [
+        LedgerEntry(
+            account_id=by_practice[practice_id],
+            kind=LedgerEntry.Kind.ALLOCATION,
+            amount=staff_allocation(capacities=capacities, year=year),
+            year=year,
+            effective_on=effective,
+            reason=_("Yearly allocation"),
+            idempotency_key=f"alloc:{year}:practice:{practice_id}:staff",
+        )
+        for practice_id, capacities in practices
+        if capacities > 0
+    ]
+
+
+def allocate_doctor(*, doctor: Doctor, year: int) -> int:
+    """Allocates one employed GP right after the contract is confirmed (same keys as the yearly run)."""
+    confirmation = EmploymentConfirmation.objects.get(doctor=doctor, year=year)
+    accounts = _accounts_for([doctor.pk], GP_KINDS)
+    return _insert(_gp_allocation_entries(doctor.pk, doctor.role, year, confirmation.share_percent, accounts))
+
+
+@transaction.atomic
+def prorate_allocation(
+    *, doctor: Doctor, year: int, percent: int, reason: str, by: User
+) -> list[LedgerEntry]:
+    """Discretionary pro-rating (A-02): sets this year's allocation to `percent` % with a correction entry."""
+    reason = reason.strip()
+    if not reason:
+        raise AccountError(_("Give a reason for the pro-rating."))
+    if not 0 <= percent <= 100:
+        raise AccountError(_("The share must be between 0 and 100 %."))
+    booked = []
+    for account in (
+        Account.objects.select_for_update().filter(doctor=doctor, kind__in=GP_KINDS).order_by("pk")
+    ):
+        entries = LedgerEntry.objects.filter(account=account, year=year)
+        base = entries.filter(kind=LedgerEntry.Kind.ALLOCATION).aggregate(t=Sum("amount"))["t"] or 0
+        prior = entries.filter(idempotency_key__startswith=f"prorate:{year}:{account.pk}:")
+        applied = prior.aggregate(t=Sum("amount"))["t"] or 0
+        delta = base * percent // 100 - (base + applied)
+        if delta:
+            booked.append(
+                book_entry(
+                    account=account,
+                    kind=LedgerEntry.Kind.CORRECTION,
+                    amount=delta,
+                    year=year,
+                    effective_on=timezone.localdate(),
+                    reason=_("Pro-rated to %(percent)d %%: %(reason)s")
+                    % {"percent": percent, "reason": reason},
+                    created_by=by,
+                    idempotency_key=f"prorate:{year}:{account.pk}:{prior.count() + 1}",
+                )
+            )
+    if not booked:
+        raise AccountError(_("There is no allocation for %(year)d to pro-rate.") % {"year": year})
+    return booked
+
+
+@transaction.atomic
+def correct_balance(*, account: Account, amount: int, reason: str, by: User) -> LedgerEntry:
+    """A manual correction by the secretariat; the reason is required and kept with the entry."""
+    reason = reason.strip()
+    if not reason:
+        raise AccountError(_("Give a reason for the correction."))
+    if amount == 0:
+        raise AccountError(_("A correction must change the balance."))
+    Account.objects.select_for_update().filter(pk=account.pk).first()
+    today = timezone.localdate()
+    return book_entry(
+        account=account,
+        kind=LedgerEntry.Kind.CORRECTION,
+        amount=amount,
+        year=today.year,
+        effective_on=today,
+        reason=reason,
+        created_by=by,
+    )
+
+
+# --- employment confirmation (A-01) ------------------------------------------------------------------
+
+
+@transaction.atomic
+def upload_employment_contract(
+    *, doctor: Doctor, year: int, document: UploadedFile | None
+) -> EmploymentConfirmation:
+    """An employed GP sends this year's contract (PDF); the confirmation waits for the secretariat."""
+    if doctor.role != Doctor.Role.GP_EMPLOYED:
+        raise AccountError(_("Only employed GPs confirm their employment."))
+    try:
+        checked_content_type(document, allowed=PDF)
+    except ValidationError as error:
+        raise AccountError(error.messages[0]) from error
+    confirmation, _created = EmploymentConfirmation.objects.select_for_update().get_or_create(
+        doctor=doctor, year=year
+    )
+    if confirmation.status == EmploymentConfirmation.Status.CONFIRMED:
+        raise AccountError(_("Your employment for %(year)d is already confirmed.") % {"year": year})
+    assert document is not None
+    digest = hashlib.sha256(f"{doctor.pk}:{year}:{secrets.token_hex(8)}".encode()).hexdigest()[:24]
+    confirmation.document.save(f"{year}-{digest}.pdf", document, save=False)
+    confirmation.status = EmploymentConfirmation.Status.PENDING
+    confirmation.uploaded_at = timezone.now()
+    confirmation.save()
+    return confirmation
+
+
+@transaction.atomic
+def decide_employment(
+    *, confirmation: EmploymentConfirmation, confirm: bool, share_percent: int, note: str, by: User
+) -> EmploymentConfirmation:
+    """The secretariat confirms (allocating at once, possibly pro-rated) or rejects a contract."""
+    if confirmation.status != EmploymentConfirmation.Status.PENDING:
+        raise AccountError(_("This confirmation has already been decided."))
+    if not 0 < share_percent <= 100:
+        raise AccountError(_("The share must be between 1 and 100 %."))
+    if (not confirm or share_percent < 100) and not note.strip():
+        raise AccountError(_("Give a reason when rejecting or pro-rating."))
+    confirmation.status = (
+        EmploymentConfirmation.Status.CONFIRMED if confirm else EmploymentConfirmation.Status.REJECTED
+    )
+    confirmation.share_percent = share_percent
+    confirmation.note = note.strip()
+    confirmation.decided_at = timezone.now()
+    confirmation.decided_by = by
+    confirmation.save()
+    if confirm:
+        allocate_doctor(doctor=confirmation.doctor, year=confirmation.year)
+    return confirmation
+
+
+def remind_employment(*, year: int) -> int:
+    """The yearly reminder: every active employed GP without a confirmed contract for `year` is told."""
+    doctors = Doctor.objects.filter(_active_in(year), role=Doctor.Role.GP_EMPLOYED).exclude(
+        confirmations__year=year, confirmations__status=EmploymentConfirmation.Status.CONFIRMED
+    )
+    messages = []
+    for doctor in doctors:
+        _notice, created = Notice.objects.get_or_create(
+            doctor=doctor, kind=Notice.Kind.CONFIRMATION_REMINDER, year=year, period="reminder"
+        )
+        if created and doctor.email:
+            messages.append(
+                _mail(doctor, "accounts/email/confirmation_reminder.txt", {"doctor": doctor, "year": year})
+            )
+    get_connection().send_messages(messages)
+    return len(messages)
+
+
+def _mail(doctor: Doctor, template: str, context: dict[str, object]) -> EmailMessage:
+    with translation.override("da"):
+        body = render_to_string(template, context)
+    subject, _sep, text = body.partition("\n")
+    return EmailMessage(subject=subject.strip(), body=text.strip() + "\n", to=[doctor.email])
+
+
+# --- year end (R-YE-1, C-01, C-02) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearPosition:
+    """One sub-account at a year end: the merged balance, the carry-over cap and what would be lost."""
+
+    account_id: int
+    balance: int
+    cap: int
+
+    @property
+    def carried(self) -> int:
+        return max(0, min(self.balance, self.cap))
+
+    @property
+    def forfeited(self) -> int:
+        return max(0, self.balance - max(self.cap, 0))
+
+
+def year_positions(*, year: int, account_ids: Iterable[int] | None = None) -> list[YearPosition]:
+    """Merged balance (everything booked for `year` and earlier) and cap (this year's allocation)."""
+    entries = LedgerEntry.objects.filter(year__lte=year)
+    if account_ids is not None:
+        entries = entries.filter(account_id__in=list(account_ids))
+    balances = dict(entries.values("account_id").annotate(t=Sum("amount")).values_list("account_id", "t"))
+    caps = dict(
+        entries.filter(year=year, kind__in=[LedgerEntry.Kind.ALLOCATION, LedgerEntry.Kind.CORRECTION])
+        .exclude(kind=LedgerEntry.Kind.CORRECTION, idempotency_key__isnull=True)
+        .values("account_id")
+        .annotate(t=Sum("amount"))
+        .values_list("account_id", "t")
+    )
+    return [YearPosition(a, int(b or 0), int(caps.get(a) or 0)) for a, b in sorted(balances.items())]
+
+
+def close_year(*, year: int) -> RunResult:
+    """Merges last year and this year per sub-account, carries over at most one year's allocation and
+    forfeits the rest, as ledger entries, at once (no winter freeze)."""
+    dec31, jan1 = date(year, 12, 31), date(year + 1, 1, 1)
+    entries: list[LedgerEntry] = []
+    with transaction.atomic():
+        positions = year_positions(year=year)
+        for position in positions:
+            key = f"close:{year}:{position.account_id}"
+            if position.forfeited:
+                entries.append(
+                    LedgerEntry(
+                        account_id=position.account_id,
+                        kind=LedgerEntry.Kind.FORFEIT,
+                        amount=-position.forfeited,
+                        year=year,
+                        effective_on=dec31,
+                        reason=_("Above the carry-over cap"),
+                        idempotency_key=f"{key}:forfeit",
+                    )
+                )
+            if position.carried:
+                entries += [
+                    LedgerEntry(
+                        account_id=position.account_id,
+                        kind=LedgerEntry.Kind.CARRY_OVER,
+                        amount=-position.carried,
+                        year=year,
+                        effective_on=dec31,
+                        reason=_("Carried to %(year)d") % {"year": year + 1},
+                        idempotency_key=f"{key}:out",
+                    ),
+                    LedgerEntry(
+                        account_id=position.account_id,
+                        kind=LedgerEntry.Kind.CARRY_OVER,
+                        amount=position.carried,
+                        year=year + 1,
+                        effective_on=jan1,
+                        reason=_("Carried from %(year)d") % {"year": year},
+                        idempotency_key=f"{key}:in",
+                    ),
+                ]
+        booked = _insert(entries)
+    return RunResult(booked=booked, holders=len(positions))
+
+
+def notify_at_risk(*, year: int, on: date | None = None) -> int:
+    """Tells every GP with money at risk at the coming year end how much, and which courses near them
+    still have seats; shown on their page and e-mailed. One notice per doctor per month."""
+    on = on or timezone.localdate()
+    accounts = {
+        a.pk: a for a in Account.objects.filter(doctor__isnull=False).select_related("doctor__practice")
+    }
+    at_risk: dict[int, dict[str, int]] = {}
+    for position in year_positions(year=year):
+        account = accounts.get(position.account_id)
+        if account is None or not position.forfeited:
+            continue
+        at_risk.setdefault(account.doctor_id, {})[account.kind] = position.forfeited  # type: ignore[index]
+    doctors = {a.doctor_id: a.doctor for a in accounts.values()}
+    courses_by_region: dict[int | None, list[dict[str, str]]] = {}
+    messages = []
+    for doctor_id, amounts in sorted(at_risk.items()):
+        doctor = doctors[doctor_id]
+        region_id = doctor.practice.region_id if doctor.practice else None
+        if region_id not in courses_by_region:
+            courses_by_region[region_id] = courses_with_seats(
+                region_id=region_id, start=on, end=date(year, 12, 31)
+            )
+        data = {
+            "self_chosen_ore": amounts.get(Account.Kind.SELF_CHOSEN, 0),
+            "systematic_half_days": amounts.get(Account.Kind.SYSTEMATIC, 0),
+            "courses": courses_by_region[region_id],
+            "on": on.isoformat(),
+        }
+        _notice, created = Notice.objects.get_or_create(
+            doctor=doctor,
+            kind=Notice.Kind.AT_RISK,
+            year=year,
+            period=f"{on.month:02d}",
+            defaults={"data": data},
+        )
+        if created and doctor.email:
+            messages.append(
+                _mail(doctor, "accounts/email/at_risk.txt", {"doctor": doctor, "year": year, **data})
+            )
+    get_connection().send_messages(messages)
+    return len(messages)
+
+
+# --- API tokens ---------------------------------------------------------------------------------------
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_token(*, user: User, name: str) -> str:
+    """A new token for `user`; the returned secret is shown once and only its hash is stored."""
+    prefix = secrets.token_hex(5)
+    secret = secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, name=name, prefix=prefix, secret_hash=_hash(secret))
+    return f"ajr_{prefix}_{secret}"
+
+
+def user_for_token(raw: str) -> User | None:
+    """The active user behind a bearer token, or None; compares hashes in constant time."""
+    parts = raw.split("_", 2)
+    if len(parts) != 3 or parts[0] != "ajr":
+        return None
+    token = ApiToken.objects.select_related("user").filter(prefix=parts[1], revoked_at__isnull=True).first()
+    if token is None or not secrets.compare_digest(token.secret_hash, _hash(parts[2])):
+        return None
+    if not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=datetime.now(tz=timezone.get_current_timezone()))
+    return token.user

@@ -1,5 +1,244 @@
-"""JSON API endpoints of the claims app (mounted under /api/v1/ by ajour.api)."""
+"""JSON API endpoints of the claims app (mounted under /api/v1/ by ajour.api).
 
-from ninja import Router
+- ``POST /api/v1/quote``: no login; the same bodies as ``ajour quote``; 400 with the quote.md error object.
+- ``GET/POST /api/v1/claims``: a clinic system with an API token (``Authorization: Bearer …``) lists and
+  submits claims. Submitting needs an ``Idempotency-Key`` header: a retry returns the first claim (200),
+  the same key with another body is refused (409).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Literal
+from uuid import UUID
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.security import HttpBearer
+from pydantic import ValidationError
+
+from ajour.accounts.models import StaffMember, User
+from ajour.accounts.services import user_for_token
+from ajour.catalogue.models import ActivityInstance
+from ajour.claims import permissions, services
+from ajour.claims.models import Claim
+from ajour.claims.payload import ClaimInputError, ClaimRequest
+from ajour.rules import InvalidClaim, decide_payload
 
 router = Router(tags=["claims"])
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer ajr_…` tokens created with `ajour accounts create-token`."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        return user_for_token(token)
+
+
+token_auth = TokenAuth()
+
+
+class ErrorOut(Schema):
+    error: str = Field(examples=["invalid_claim"])
+    field: str = ""
+    message: str
+
+
+def _error(field: str, message: str, error: str = "invalid_claim") -> dict[str, str]:
+    return {"error": error, "field": field, "message": message}
+
+
+QUOTE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "description": "An ajour.claim/1 document (quote.md)."}
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/quote",
+    auth=None,
+    response={200: dict[str, object], 400: ErrorOut},
+    summary="Decide one claim (ajour.claim/1 → ajour.decision/1) without storing anything",
+    openapi_extra=QUOTE_BODY,
+)
+def quote(request: HttpRequest, lang: Literal["en", "da"] = "en") -> Status[object]:
+    try:
+        payload = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        return Status(400, _error("", "The body is not valid JSON."))
+    try:
+        return Status(200, decide_payload(payload, lang=lang))
+    except InvalidClaim as error:
+        return Status(400, error.as_json())
+
+
+class ClaimIn(Schema):
+    """A claim from a clinic system: the activity instance and what the claimant enters in the portal."""
+
+    model_config = {"extra": "forbid"}
+
+    instance_id: int | None = Field(None, description="The activity instance; omit for study material.")
+    attended_days: list[date] | None = Field(None, description="Programme days attended; omit for all.")
+    course_fee_ore: int = Field(0, ge=0, le=100_000_000)
+    transport_ore: int = Field(0, ge=0, le=100_000_000)
+    material_ore: int = Field(0, ge=0, le=100_000_000)
+    purchased_on: date | None = None
+    description: str = Field("", max_length=200)
+    account: Literal["auto", "self_chosen"] = "auto"
+    payee: Literal["private_account", "practice_account"] = "private_account"
+    staff_member_id: int | None = Field(None, description="Staff claims: the staff member of your clinic.")
+
+
+class ClaimOut(Schema):
+    id: UUID
+    status: str
+    outcome: str
+    payable_ore: int
+    activity_date: date
+    filed_on: date
+    rules_version: str
+    decision: dict[str, object]
+
+
+def _out(claim: Claim) -> dict[str, object]:
+    return {
+        "id": claim.public_id,
+        "status": claim.status,
+        "outcome": claim.outcome,
+        "payable_ore": claim.payable_ore,
+        "activity_date": claim.activity_date,
+        "filed_on": claim.filed_on,
+        "rules_version": claim.rules_version,
+        "decision": claim.decision,
+    }
+
+
+CLAIM_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": ClaimIn.model_json_schema()}},
+    }
+}
+
+
+def _request(user: User, body: ClaimIn) -> ClaimRequest:
+    instance = None
+    if body.instance_id is not None:
+        instance = ActivityInstance.objects.select_related("activity").filter(pk=body.instance_id).first()
+        if instance is None:
+            raise ClaimInputError("instance_id", "No activity instance with this id.")
+    staff = None
+    if body.staff_member_id is not None:
+        staff = StaffMember.objects.filter(
+            pk=body.staff_member_id, practice_id=user.practice_id, active=True
+        ).first()
+        if staff is None or user.role != User.Role.CLINIC:
+            raise ClaimInputError("staff_member_id", "No active staff member with this id in your clinic.")
+    elif user.role == User.Role.CLINIC:
+        raise ClaimInputError(
+            "staff_member_id", "Clinic logins claim for a staff member: give staff_member_id."
+        )
+    return ClaimRequest(
+        instance=instance,
+        attended=body.attended_days,
+        course_fee_ore=body.course_fee_ore,
+        transport_ore=body.transport_ore,
+        material_ore=body.material_ore,
+        purchased_on=body.purchased_on,
+        description=body.description,
+        account=body.account,
+        payee=body.payee,
+        staff_member=staff,
+    )
+
+
+@router.post(
+    "/claims",
+    auth=token_auth,
+    response={200: ClaimOut, 201: ClaimOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+    summary="Submit a claim (decided at once; the draws are booked in the same transaction)",
+    openapi_extra={
+        **CLAIM_BODY,
+        "parameters": [
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": True,
+                "schema": {"type": "string", "maxLength": 100},
+            }
+        ],
+    },
+)
+def submit(request: HttpRequest) -> Status[object]:
+    user: User = request.auth  # type: ignore[attr-defined]
+    permission = permissions.can_claim(user)
+    if not permission:
+        return Status(403, _error("", permission.reason, "forbidden"))
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key or len(key) > 100:
+        return Status(
+            400,
+            _error(
+                "Idempotency-Key", "Send an Idempotency-Key header (1–100 characters).", "invalid_request"
+            ),
+        )
+    try:
+        body = ClaimIn.model_validate_json(request.body or b"")
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return Status(400, _error(where, str(first["msg"])))
+    claimant = permissions.claimant_for(user)
+    try:
+        submission = services.submit_claim(
+            claimant=claimant,  # type: ignore[arg-type]
+            request=_request(user, body),
+            filed_on=timezone.localdate(),
+            by=user,
+            idempotency_key=f"api:{user.pk}:{key}",
+            body_hash=services.request_hash(request.body),
+            lang="en",
+        )
+    except ClaimInputError as error:
+        return Status(400, _error(error.field, error.message))
+    except services.IdempotencyConflict as error:
+        return Status(409, _error("Idempotency-Key", str(error), "idempotency_conflict"))
+    return Status((200 if submission.replayed else 201), _out(submission.claim))
+
+
+@router.get(
+    "/claims",
+    auth=token_auth,
+    response={200: list[ClaimOut], 401: ErrorOut},
+    summary="Your claims, newest first",
+)
+def list_claims(request: HttpRequest, limit: Query[int] = 50) -> Status[object]:
+    user: User = request.auth  # type: ignore[attr-defined]
+    claims = Claim.objects.none()
+    if user.role == User.Role.CLINIC and user.practice_id is not None:
+        claims = Claim.objects.filter(practice_id=user.practice_id, staff_member__isnull=False)
+    elif user.doctor_id is not None:
+        claims = Claim.objects.filter(claimant_id=user.doctor_id, staff_member__isnull=True)
+    return Status(200, [_out(c) for c in claims.order_by("-created_at", "-pk")[: max(1, min(limit, 200))]])
+
+
+@router.get(
+    "/claims/{public_id}",
+    auth=token_auth,
+    response={200: ClaimOut, 401: ErrorOut, 404: ErrorOut},
+    summary="One claim",
+)
+def get_claim(request: HttpRequest, public_id: UUID) -> Status[object]:
+    try:
+        claim = permissions.claim_for_user(request.auth, public_id)  # type: ignore[arg-type]
+    except Http404:
+        return Status(404, _error("", "No such claim.", "not_found"))
+    return Status(200, _out(claim))

@@ -56,7 +56,9 @@ class Claim(models.Model):
     request_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the API request body.")
     description = models.CharField(max_length=200, blank=True, help_text="Study material: what was bought.")
     control_draw = models.PositiveIntegerField(
-        null=True, blank=True, help_text="The sample-control draw 0–9999 (HMAC of public_id with the year's seed)."
+        null=True,
+        blank=True,
+        help_text="The sample-control draw 0–9999 (HMAC of public_id with the year's seed).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -100,7 +102,9 @@ class ControlPolicy(models.Model):
 
     year = models.PositiveSmallIntegerField(unique=True)
     share_basis_points = models.PositiveIntegerField(default=500, help_text="500 = 5 % of claims.")
-    always_above_ore = models.BigIntegerField(default=3_000_000, help_text="Claims paying more are all checked.")
+    always_above_ore = models.BigIntegerField(
+        default=3_000_000, help_text="Claims paying more are all checked."
+    )
     seed = models.CharField(max_length=64)
 
     class Meta:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import date
+
+from django.db.models import Q, QuerySet
 
 from ajour.accounts.models import Doctor
-from ajour.claims.models import Claim
+from ajour.catalogue.models import Activity, ActivityInstance
+from ajour.claims.models import Appeal, Claim, PayoutBatch
 
 NEEDS_CASEWORKER = [Claim.Status.CONTROL_REQUESTED, Claim.Status.CONTROL_SUBMITTED]
 
@@ -40,3 +43,49 @@ def claim_appeals_queue(*, limit: int = 50) -> QuerySet[Claim]:
         .select_related("claimant")
         .order_by("created_at")[:limit]
     )
+
+
+def claimable_instances(
+    *, query: str, on: date | None, today: date, limit: int = 30
+) -> QuerySet[ActivityInstance]:
+    """Held instances of approved activities, found by number (`YYYY-NNNN`), title or a date they cover,
+    within the claim deadline (this year and last year, C-01)."""
+    instances = ActivityInstance.objects.filter(
+        activity__status__in=[Activity.Status.APPROVED, Activity.Status.REVOKED],
+        starts_on__lte=today,
+        ends_on__gte=date(today.year - 1, 1, 1),
+    ).select_related("activity__provider", "region")
+    query = query.strip()
+    if query:
+        instances = instances.filter(Q(activity__number=query) | Q(activity__title__icontains=query))
+    if on is not None:
+        instances = instances.filter(starts_on__lte=on, ends_on__gte=on)
+    return instances.order_by("-starts_on", "pk")[:limit]
+
+
+def filtered_queue(
+    *, status: str = "", query: str = "", min_ore: int | None = None, limit: int = 100
+) -> QuerySet[Claim]:
+    """The secretariat's queue: by default claims needing attention; filter by status, activity, amount."""
+    claims = Claim.objects.select_related("claimant", "instance__activity")
+    claims = claims.filter(status=status) if status else claims.filter(status__in=NEEDS_CASEWORKER)
+    if query.strip():
+        claims = claims.filter(
+            Q(instance__activity__number=query.strip())
+            | Q(instance__activity__title__icontains=query.strip())
+        )
+    if min_ore is not None:
+        claims = claims.filter(payable_ore__gte=min_ore)
+    return claims.order_by("created_at", "pk")[:limit]
+
+
+def pending_appeals(*, limit: int = 50) -> QuerySet[Appeal]:
+    return (
+        Appeal.objects.filter(outcome=Appeal.Outcome.PENDING)
+        .select_related("claim__claimant", "claim__instance__activity")
+        .order_by("filed_at", "pk")[:limit]
+    )
+
+
+def recent_batches(*, limit: int = 30) -> QuerySet[PayoutBatch]:
+    return PayoutBatch.objects.order_by("-date")[:limit]

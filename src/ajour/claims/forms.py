@@ -1,0 +1,149 @@
+"""Claim forms: amounts typed in kroner (Danish or English decimals), turned into whole øre."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ajour.accounts.models import Practice, StaffMember
+from ajour.catalogue.models import ActivityInstance
+from ajour.claims.models import Claim
+from ajour.claims.payload import ClaimRequest
+
+
+class KronerField(forms.DecimalField):
+    """Kroner with at most two decimals, 0 to 1,000,000; cleans to integer øre."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(
+            min_value=Decimal(0),
+            max_value=Decimal(1_000_000),
+            decimal_places=2,
+            max_digits=9,
+            required=False,
+            localize=True,
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    def clean(self, value: object) -> int:  # type: ignore[override]
+        amount = super().clean(value)
+        return int((amount or Decimal(0)) * 100)
+
+
+class ClaimForm(forms.Form):
+    days = forms.MultipleChoiceField(
+        label=_("Days you attended"),
+        widget=forms.CheckboxSelectMultiple,
+        required=True,
+        error_messages={"required": _("Tick at least one day you attended.")},
+    )
+    course_fee = KronerField(label=_("Course fee incl. board and lodging (DKK)"))
+    transport = KronerField(label=_("Transport (DKK)"))
+    account = forms.ChoiceField(
+        label=_("Account"),
+        choices=[
+            ("auto", _("Automatic: systematic days first where allowed")),
+            ("self_chosen", _("Self-chosen account only")),
+        ],
+        initial="auto",
+    )
+    payee = forms.ChoiceField(label=_("Pay to"), choices=Claim.Payee.choices, initial=Claim.Payee.PRIVATE)
+    staff_member = forms.ModelChoiceField(
+        label=_("Staff member"),
+        queryset=StaffMember.objects.none(),
+        required=False,
+        empty_label=None,
+    )
+
+    def __init__(
+        self, *args: object, instance: ActivityInstance, staff_practice: Practice | None, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.instance = instance
+        programme = list(instance.days.all())
+        self.fields["days"].choices = [
+            (d.date.isoformat(), f"{d.date:%d.%m.%Y} {d.starts_at:%H:%M}–{d.ends_at:%H:%M}")
+            for d in programme
+        ]
+        self.fields["days"].initial = [d.date.isoformat() for d in programme]
+        self.staff_practice = staff_practice
+        if staff_practice is not None:
+            self.fields["staff_member"].queryset = staff_practice.staff.filter(active=True).order_by("name")
+            self.fields["staff_member"].required = True
+            self.fields["staff_member"].error_messages["required"] = _(
+                "Choose the staff member from your staff list."
+            )
+            del self.fields["payee"], self.fields["account"]
+        else:
+            del self.fields["staff_member"]
+
+    def claim_request(self) -> ClaimRequest:
+        data = self.cleaned_data
+        return ClaimRequest(
+            instance=self.instance,
+            attended=[date.fromisoformat(d) for d in data["days"]],
+            course_fee_ore=data["course_fee"],
+            transport_ore=data["transport"],
+            account=data.get("account", "self_chosen"),
+            payee=data.get("payee", Claim.Payee.PRACTICE),
+            staff_member=data.get("staff_member"),
+        )
+
+
+class MaterialForm(forms.Form):
+    description = forms.CharField(label=_("What did you buy?"), max_length=200)
+    purchased_on = forms.DateField(
+        label=_("Purchase date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter the date as YYYY-MM-DD.")},
+    )
+    amount = KronerField(label=_("Price (DKK)"))
+    payee = forms.ChoiceField(label=_("Pay to"), choices=Claim.Payee.choices, initial=Claim.Payee.PRIVATE)
+
+    def claim_request(self) -> ClaimRequest:
+        data = self.cleaned_data
+        return ClaimRequest(
+            material_ore=data["amount"],
+            purchased_on=data["purchased_on"],
+            description=data["description"],
+            account="self_chosen",
+            payee=data["payee"],
+        )
+
+
+class ReceiptForm(forms.Form):
+    file = forms.FileField(label=_("Receipt (PDF, JPEG or PNG, at most 5 MB)"))
+
+
+class AppealForm(forms.Form):
+    text = forms.CharField(
+        label=_("Why do you appeal?"), widget=forms.Textarea(attrs={"rows": 4}), min_length=10
+    )
+
+
+class ReviewForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("approve", _("Approve as decided")),
+            ("adjust", _("Adjust the amount")),
+            ("reject", _("Reject")),
+        ],
+    )
+    amount = KronerField(label=_("New amount to pay (DKK), when adjusting"))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class AppealDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("upheld", _("Upheld")), ("dismissed", _("Dismissed"))]
+    )
+    amount = KronerField(label=_("Amount to pay (DKK), when upheld"))
+    text = forms.CharField(label=_("Reasons for the outcome"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PayoutForm(forms.Form):
+    date = forms.DateField(label=_("Payout date"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,0 +1,180 @@
+"""Daily payout batches: an ISO 20022 pain.001.001.09 credit-transfer file (DKK) and a CSV.
+
+The XML is written here rather than by sepaxml, because sepaxml stamps the current time and random ids
+into the file; a batch must be re-issued byte for byte. It is validated against the pain.001.001.09 XSD
+that ships with sepaxml. Each claim is paid once: PayoutItem.claim is one-to-one.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from functools import cache
+from importlib import resources
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from lxml import etree
+
+from ajour.accounts.banking import synthetic_iban
+from ajour.accounts.models import User
+from ajour.claims.models import AuditEvent, Claim, PayoutBatch, PayoutItem
+from ajour.claims.services import PAYABLE_STATUSES
+
+SCHEMA = "pain.001.001.09"
+NS = f"urn:iso:std:iso:20022:tech:xsd:{SCHEMA}"
+DEBTOR_NAME = "Fonden for Almen Praksis"
+
+
+def debtor_iban() -> str:
+    """The fund's account; a synthetic one unless AJOUR_PAYOUT_DEBTOR_IBAN is set."""
+    return getattr(settings, "AJOUR_PAYOUT_DEBTOR_IBAN", "") or synthetic_iban(1)
+
+
+@dataclass(frozen=True)
+class PayoutFiles:
+    batch: PayoutBatch
+    xml: bytes
+    csv: bytes
+    held: int
+    """Claims ready to pay but held back because no payee bank account is known."""
+
+
+def _payee(claim: Claim) -> tuple[str, str]:
+    if claim.payee == Claim.Payee.PRACTICE and claim.practice is not None:
+        return claim.practice.name, claim.practice.payout_iban
+    return claim.claimant.full_name, claim.claimant.payout_iban
+
+
+def payable_claims(on: date) -> list[Claim]:
+    """Claims cleared for payout, filed on or before `on`, not yet in any batch."""
+    return list(
+        Claim.objects.filter(
+            status__in=PAYABLE_STATUSES, payable_ore__gt=0, payout__isnull=True, filed_on__lte=on
+        )
+        .select_related("claimant", "practice")
+        .order_by("pk")
+    )
+
+
+def run_payouts(*, on: date, by: User | None = None) -> PayoutFiles | None:
+    """Builds (or re-issues unchanged) the batch for `on`; None when there is nothing to pay."""
+    existing = PayoutBatch.objects.filter(date=on).first()
+    if existing is not None:
+        return _files(existing, held=0)
+    with transaction.atomic():
+        claims = [c for c in payable_claims(on) if _payee(c)[1]]
+        held = len(payable_claims(on)) - len(claims)
+        if not claims:
+            return None
+        created = timezone.make_aware(datetime.combine(on, time(6, 0)))
+        batch = PayoutBatch.objects.create(
+            date=on,
+            created_at=created,
+            message_id=f"AJOUR-{on:%Y%m%d}",
+            transactions=len(claims),
+            total_ore=sum(c.payable_ore for c in claims),
+            xml_sha256="",
+        )
+        for claim in claims:
+            name, iban = _payee(claim)
+            PayoutItem.objects.create(
+                batch=batch,
+                claim=claim,
+                amount_ore=claim.payable_ore,
+                creditor_name=name[:140],
+                creditor_iban=iban,
+            )
+            AuditEvent.objects.create(claim=claim, actor=by, action="paid", note=batch.message_id)
+        Claim.objects.filter(pk__in=[c.pk for c in claims]).update(status=Claim.Status.PAID)
+        files = _files(batch, held=held)
+        batch.xml_sha256 = hashlib.sha256(files.xml).hexdigest()
+        batch.save(update_fields=["xml_sha256"])
+    return files
+
+
+def _files(batch: PayoutBatch, *, held: int) -> PayoutFiles:
+    items = list(batch.items.select_related("claim"))
+    return PayoutFiles(batch=batch, xml=pain001(batch, items), csv=payout_csv(items), held=held)
+
+
+def _amount(ore: int) -> str:
+    return f"{ore // 100}.{ore % 100:02d}"
+
+
+def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    node = etree.SubElement(parent, f"{{{NS}}}{tag}", **attrs)
+    if text is not None:
+        node.text = text
+    return node
+
+
+def _path(parent: etree._Element, tags: str, text: str) -> None:
+    for tag in tags.split("/"):
+        parent = _el(parent, tag)
+    parent.text = text
+
+
+def pain001(batch: PayoutBatch, items: list[PayoutItem]) -> bytes:
+    """The batch as a pain.001.001.09 document (credit transfers in DKK), validated against the XSD."""
+    root = etree.Element(f"{{{NS}}}Document", nsmap={None: NS})
+    initiation = _el(root, "CstmrCdtTrfInitn")
+    header = _el(initiation, "GrpHdr")
+    _el(header, "MsgId", batch.message_id)
+    _el(header, "CreDtTm", timezone.localtime(batch.created_at).strftime("%Y-%m-%dT%H:%M:%S"))
+    _el(header, "NbOfTxs", str(len(items)))
+    _el(header, "CtrlSum", _amount(sum(i.amount_ore for i in items)))
+    _path(header, "InitgPty/Nm", DEBTOR_NAME)
+    info = _el(initiation, "PmtInf")
+    _el(info, "PmtInfId", batch.message_id)
+    _el(info, "PmtMtd", "TRF")
+    _el(info, "BtchBookg", "true")
+    _el(info, "NbOfTxs", str(len(items)))
+    _el(info, "CtrlSum", _amount(sum(i.amount_ore for i in items)))
+    _path(info, "ReqdExctnDt/Dt", batch.date.isoformat())
+    _path(info, "Dbtr/Nm", DEBTOR_NAME)
+    _path(info, "DbtrAcct/Id/IBAN", debtor_iban())
+    _path(info, "DbtrAgt/FinInstnId/Othr/Id", "NOTPROVIDED")
+    _el(info, "ChrgBr", "SLEV")
+    for item in items:
+        transfer = _el(info, "CdtTrfTxInf")
+        _path(transfer, "PmtId/EndToEndId", item.claim.public_id.hex[:35])
+        _el(_el(transfer, "Amt"), "InstdAmt", _amount(item.amount_ore), Ccy="DKK")
+        _path(transfer, "Cdtr/Nm", item.creditor_name)
+        _path(transfer, "CdtrAcct/Id/IBAN", item.creditor_iban)
+        _path(
+            transfer,
+            "RmtInf/Ustrd",
+            f"Ajour {item.claim.public_id.hex[:8]} {item.claim.activity_date:%d.%m.%Y}",
+        )
+    document = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    _schema().assertValid(etree.fromstring(document))
+    return document
+
+
+@cache
+def _schema() -> etree.XMLSchema:
+    path = resources.files("sepaxml") / "schemas" / f"{SCHEMA}.xsd"
+    return etree.XMLSchema(etree.parse(str(path)))
+
+
+def payout_csv(items: list[PayoutItem]) -> bytes:
+    """The same transfers as CSV for bookkeeping (amounts in øre)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["claim", "activity_date", "payee", "iban", "amount_ore"])
+    for item in items:
+        writer.writerow(
+            [
+                item.claim.public_id,
+                item.claim.activity_date.isoformat(),
+                item.creditor_name,
+                item.creditor_iban,
+                item.amount_ore,
+            ]
+        )
+    return out.getvalue().encode()

@@ -1,0 +1,77 @@
+"""Who may see and act on a claim. `claim_for_user` is the one chokepoint every view and API call uses."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from ajour.accounts.models import Doctor, User
+from ajour.claims.models import Claim
+from ajour.web.permissions import ALLOWED, Permission
+
+SECRETARIAT = {User.Role.CASEWORKER, User.Role.ADMIN}
+
+
+def claimant_for(user: User) -> Doctor | None:
+    """The doctor a user claims as: their own doctor, or for a clinic login the practice's owner."""
+    if user.doctor_id is not None:
+        return user.doctor
+    if user.role == User.Role.CLINIC and user.practice_id is not None:
+        return (
+            Doctor.objects.filter(
+                practice_id=user.practice_id, role__in=[Doctor.Role.GP_OWNER, Doctor.Role.GP_EMPLOYED]
+            )
+            .order_by("role", "pk")
+            .first()
+        )
+    return None
+
+
+def can_claim(user: User) -> Permission:
+    if user.role not in {User.Role.GP, User.Role.CLINIC} or claimant_for(user) is None:
+        return Permission(False, str(_("Only GPs, trainees and clinic staff claimants can claim.")))
+    return ALLOWED
+
+
+def can_view_claim(user: User, claim: Claim) -> Permission:
+    if user.role in SECRETARIAT or user.role == User.Role.STEERING:
+        return ALLOWED
+    if claim.staff_member_id is None and user.doctor_id is not None and claim.claimant_id == user.doctor_id:
+        return ALLOWED
+    if (
+        claim.staff_member_id is not None
+        and user.practice_id is not None
+        and claim.practice_id == user.practice_id
+    ):
+        return ALLOWED
+    return Permission(False, str(_("This is not your claim.")))
+
+
+def is_claimants_side(user: User, claim: Claim) -> bool:
+    return user.role in {User.Role.GP, User.Role.CLINIC} and bool(can_view_claim(user, claim))
+
+
+def can_review(user: User) -> Permission:
+    if user.role not in SECRETARIAT:
+        return Permission(False, str(_("Only the secretariat reviews claims.")))
+    return ALLOWED
+
+
+def can_decide_appeals(user: User) -> Permission:
+    if user.role not in {User.Role.STEERING, User.Role.ADMIN}:
+        return Permission(False, str(_("Only the steering group decides appeals.")))
+    return ALLOWED
+
+
+def claim_for_user(user: User, public_id: UUID | str) -> Claim:
+    """The claim if this user may see it; 404 otherwise, without revealing whether it exists."""
+    claim = (
+        Claim.objects.select_related("claimant", "practice", "staff_member", "instance__activity")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if claim is None or not can_view_claim(user, claim):
+        raise Http404
+    return claim

@@ -1,0 +1,404 @@
+"""Writes about claims: submit (decision + ledger draws in one transaction), sample control, caseworker
+review, appeals. Every action leaves an AuditEvent; every balance change is a ledger entry."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ajour.accounts.models import Account, Doctor, LedgerEntry, User
+from ajour.accounts.uploads import RECEIPT_TYPES, checked_content_type
+from ajour.claims.models import Appeal, AuditEvent, Claim, ControlPolicy, Receipt
+from ajour.claims.payload import ClaimInputError, ClaimRequest, activity_date, balances_of, build_payload
+from ajour.rules import RULES_VERSION, InvalidClaim, decide_payload
+
+PAYABLE_STATUSES = (Claim.Status.DECIDED, Claim.Status.APPROVED, Claim.Status.ADJUSTED)
+REVIEWABLE_STATUSES = (Claim.Status.CONTROL_REQUESTED, Claim.Status.CONTROL_SUBMITTED, Claim.Status.DECIDED)
+
+
+class ClaimError(Exception):
+    """An action the claim cannot take in its current state; the message is for the user."""
+
+
+class IdempotencyConflict(ClaimError):
+    """The same Idempotency-Key was sent before with a different request body."""
+
+
+def quote(*, claimant: Doctor, request: ClaimRequest, filed_on: date, lang: str = "da") -> dict[str, object]:
+    """The decision the claimant would get now, without writing anything. Raises ClaimInputError."""
+    payload = build_payload(claimant=claimant, request=request, filed_on=filed_on)
+    return _decide(payload, lang)
+
+
+def _decide(payload: dict[str, object], lang: str) -> dict[str, object]:
+    try:
+        return decide_payload(payload, lang=lang)
+    except InvalidClaim as error:
+        raise ClaimInputError(error.field, error.message) from error
+
+
+def _accounts(claimant: Doctor, request: ClaimRequest) -> dict[str, Account]:
+    """The sub-accounts a claim may draw from, locked for this transaction (PostgreSQL row locks;
+    SQLite's IMMEDIATE transactions already serialise writers)."""
+    if request.staff_member is not None:
+        Account.objects.get_or_create(practice_id=request.staff_member.practice_id, kind=Account.Kind.STAFF)
+        rows = Account.objects.filter(practice_id=request.staff_member.practice_id, kind=Account.Kind.STAFF)
+    else:
+        for kind in (Account.Kind.SELF_CHOSEN, Account.Kind.SYSTEMATIC):
+            Account.objects.get_or_create(doctor=claimant, kind=kind)
+        rows = Account.objects.filter(doctor=claimant)
+    return {a.kind: a for a in rows.select_for_update().order_by("pk")}
+
+
+def _audit(claim: Claim, action: str, by: User | None, note: str = "") -> None:
+    AuditEvent.objects.create(claim=claim, actor=by, action=action, note=note)
+
+
+def request_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+@dataclass(frozen=True)
+class Submission:
+    claim: Claim
+    replayed: bool
+    """True when an earlier request with the same idempotency key created the claim."""
+
+
+def submit_claim(
+    *,
+    claimant: Doctor,
+    request: ClaimRequest,
+    filed_on: date,
+    by: User | None,
+    idempotency_key: str | None = None,
+    body_hash: str = "",
+    lang: str = "da",
+) -> Submission:
+    """Decides and stores a claim and books its draws in one transaction; nothing is written on error.
+
+    With an idempotency key a retried request returns the first claim; the same key with a different
+    body raises IdempotencyConflict.
+    """
+    if idempotency_key:
+        earlier = _replay(idempotency_key, body_hash)
+        if earlier is not None:
+            return earlier
+    try:
+        claim = _submit(claimant, request, filed_on, by, idempotency_key, body_hash, lang)
+    except IntegrityError:
+        if idempotency_key:
+            earlier = _replay(idempotency_key, body_hash)
+            if earlier is not None:
+                return earlier
+        raise
+    return Submission(claim, replayed=False)
+
+
+def _replay(key: str, body_hash: str) -> Submission | None:
+    claim = Claim.objects.filter(idempotency_key=key).first()
+    if claim is None:
+        return None
+    if claim.request_hash != body_hash:
+        raise IdempotencyConflict(_("This Idempotency-Key was already used for a different request."))
+    return Submission(claim, replayed=True)
+
+
+@transaction.atomic
+def _submit(
+    claimant: Doctor,
+    request: ClaimRequest,
+    filed_on: date,
+    by: User | None,
+    idempotency_key: str | None,
+    body_hash: str,
+    lang: str,
+) -> Claim:
+    accounts = _accounts(claimant, request)
+    staff_practice = request.staff_member.practice_id if request.staff_member is not None else None
+    payload = build_payload(
+        claimant=claimant, request=request, filed_on=filed_on, balances=balances_of(claimant, staff_practice)
+    )
+    decision = _decide(payload, lang)
+    draws = decision["draws"]
+    assert isinstance(draws, dict)
+    staff_claim = request.staff_member is not None
+    day_halves = sum(2 if d["class"] == "full" else 1 for d in decision["days"] if d["class"] != "none")  # type: ignore[union-attr,index]
+    claim = Claim.objects.create(
+        claimant=claimant,
+        practice_id=staff_practice if staff_claim else claimant.practice_id,
+        staff_member=request.staff_member,
+        instance=request.instance,
+        activity_type=payload["activity"]["type"],  # type: ignore[index]
+        activity_date=activity_date(request, payload["activity"].get("days", [])),  # type: ignore[union-attr]
+        filed_on=filed_on,
+        inputs=payload,
+        decision=decision,
+        rules_version=str(decision.get("rules_version", RULES_VERSION)),
+        outcome=str(decision["outcome"]),
+        payable_ore=int(decision["payable_ore"]),  # type: ignore[call-overload]
+        drawn_self_chosen_ore=int(draws["self_chosen_ore"]),
+        drawn_systematic_half_days=int(round(float(draws["systematic_days"]) * 2)),
+        drawn_staff_ore=int(draws["staff_ore"]),
+        course_day_halves=day_halves if decision["outcome"] != "rejected" else 0,
+        payee=Claim.Payee.PRACTICE if staff_claim else request.payee,
+        description=request.description[:200],
+        idempotency_key=idempotency_key or None,
+        request_hash=body_hash,
+        created_by=by,
+    )
+    for kind, amount in (
+        (Account.Kind.SELF_CHOSEN, claim.drawn_self_chosen_ore),
+        (Account.Kind.SYSTEMATIC, claim.drawn_systematic_half_days),
+        (Account.Kind.STAFF, claim.drawn_staff_ore),
+    ):
+        if amount:
+            _book(accounts[kind], LedgerEntry.Kind.CLAIM_DRAW, -amount, claim, by, _("Claim"))
+    _audit(claim, "submitted", by, f"{claim.outcome}, rules {claim.rules_version}")
+    _maybe_select_for_control(claim)
+    return claim
+
+
+def _book(account: Account, kind: str, amount: int, claim: Claim, by: User | None, reason: str) -> None:
+    today = timezone.localdate()
+    LedgerEntry.objects.create(
+        account=account,
+        kind=kind,
+        amount=amount,
+        year=today.year,
+        effective_on=today,
+        claim=claim,
+        created_by=by,
+        reason=reason,
+    )
+
+
+# --- sample control (R-CTRL-1) ------------------------------------------------------------------------
+
+
+def control_policy(year: int) -> ControlPolicy:
+    """The year's policy; created with a fresh random seed on first use (published after the year)."""
+    policy, _created = ControlPolicy.objects.get_or_create(
+        year=year, defaults={"seed": secrets.token_hex(16)}
+    )
+    return policy
+
+
+def control_draw(*, seed: str, public_id: str) -> int:
+    """A number 0–9999 anyone can recompute from the published seed: HMAC-SHA256(seed, claim id)."""
+    digest = hmac.new(seed.encode(), public_id.encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big") % 10_000
+
+
+def _maybe_select_for_control(claim: Claim) -> None:
+    if claim.payable_ore <= 0:
+        return
+    policy = control_policy(claim.filed_on.year)
+    claim.control_draw = control_draw(seed=policy.seed, public_id=str(claim.public_id))
+    by_amount = claim.payable_ore > policy.always_above_ore
+    selected = by_amount or claim.control_draw < policy.share_basis_points
+    if selected:
+        claim.status = Claim.Status.CONTROL_REQUESTED
+    claim.save(update_fields=["control_draw", "status"])
+    if selected:
+        why = "amount" if by_amount else f"draw {claim.control_draw} < {policy.share_basis_points}"
+        _audit(claim, "control_selected", None, why)
+        transaction.on_commit(lambda: _mail_claimant(claim, "claims/email/receipts_requested.txt"))
+
+
+def _mail_claimant(claim: Claim, template: str) -> None:
+    if not claim.claimant.email:
+        return
+    with translation.override("da"):
+        text = render_to_string(template, {"claim": claim})
+    subject, _sep, body = text.partition("\n")
+    EmailMessage(subject=subject.strip(), body=body.strip() + "\n", to=[claim.claimant.email]).send()
+
+
+@transaction.atomic
+def upload_receipt(*, claim: Claim, upload: UploadedFile | None, by: User) -> Receipt:
+    """A receipt for a claim selected for control; PDF, JPEG or PNG by content, at most 5 MB."""
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if claim.status not in (Claim.Status.CONTROL_REQUESTED, Claim.Status.CONTROL_SUBMITTED):
+        raise ClaimError(_("Receipts are only needed for claims selected for control."))
+    try:
+        content_type = checked_content_type(upload, allowed=RECEIPT_TYPES)
+    except ValidationError as error:
+        raise ClaimError(error.messages[0]) from error
+    assert upload is not None
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[content_type]
+    receipt = Receipt(
+        claim=claim,
+        content_type=content_type,
+        size=upload.size or 0,
+        original_name=(upload.name or "receipt")[-120:],
+        uploaded_by=by,
+    )
+    receipt.file.save(f"{claim.public_id}-{secrets.token_hex(6)}.{extension}", upload, save=False)
+    receipt.save()
+    if claim.status == Claim.Status.CONTROL_REQUESTED:
+        claim.status = Claim.Status.CONTROL_SUBMITTED
+        claim.save(update_fields=["status"])
+    _audit(claim, "receipt_uploaded", by, receipt.original_name)
+    return receipt
+
+
+# --- caseworker review and corrections ----------------------------------------------------------------
+
+
+def _locked(claim: Claim) -> Claim:
+    return Claim.objects.select_for_update().select_related("claimant").get(pk=claim.pk)
+
+
+def _require_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ClaimError(_("Give a reason."))
+    return reason
+
+
+def _not_paid(claim: Claim) -> None:
+    if hasattr(claim, "payout"):
+        raise ClaimError(_("This claim has already been paid out and can no longer be changed."))
+
+
+@transaction.atomic
+def approve_claim(*, claim: Claim, by: User, note: str = "") -> Claim:
+    """Sample control passed: the claim is cleared for payout as decided."""
+    claim = _locked(claim)
+    if claim.status not in REVIEWABLE_STATUSES:
+        raise ClaimError(_("This claim is not waiting for review."))
+    claim.status = Claim.Status.APPROVED
+    claim.save(update_fields=["status"])
+    _audit(claim, "approved", by, note.strip())
+    return claim
+
+
+def _rebook(claim: Claim, payable: int, by: User | None, reason: str) -> None:
+    """Reverses the claim's draws and books new ones so that it pays `payable`.
+
+    Systematic days stay drawn unless the claim pays nothing; the change is taken from (or given back to)
+    the claim's DKK account (self-chosen, or the clinic's staff account for staff claims).
+    """
+    if payable < 0:
+        raise ClaimError(_("The amount cannot be negative."))
+    staff = claim.staff_member_id is not None
+    if staff:
+        rows = Account.objects.filter(practice_id=claim.practice_id, kind=Account.Kind.STAFF)
+    else:
+        rows = Account.objects.filter(doctor_id=claim.claimant_id)
+    accounts = {a.kind: a for a in rows.select_for_update().order_by("pk")}
+    money_kind = Account.Kind.STAFF if staff else Account.Kind.SELF_CHOSEN
+    current_money = claim.drawn_staff_ore if staff else claim.drawn_self_chosen_ore
+    new_money = max(0, current_money + payable - claim.payable_ore) if payable else 0
+    new_days = claim.drawn_systematic_half_days if payable else 0
+    if money_kind not in accounts:
+        raise ClaimError(_("The claim has no account to draw from."))
+    balance = LedgerEntry.objects.filter(account=accounts[money_kind]).aggregate(t=Sum("amount"))["t"] or 0
+    if new_money - current_money > balance:
+        raise ClaimError(_("The account does not have enough money for this amount."))
+    for kind, old, new in (
+        (money_kind, current_money, new_money),
+        (Account.Kind.SYSTEMATIC, claim.drawn_systematic_half_days, new_days),
+    ):
+        if old == new:
+            continue
+        if old:
+            _book(accounts[kind], LedgerEntry.Kind.REVERSAL, old, claim, by, reason)
+        if new:
+            _book(accounts[kind], LedgerEntry.Kind.CLAIM_DRAW, -new, claim, by, reason)
+    if staff:
+        claim.drawn_staff_ore = new_money
+    else:
+        claim.drawn_self_chosen_ore = new_money
+    claim.drawn_systematic_half_days = new_days
+    claim.payable_ore = payable
+
+
+@transaction.atomic
+def adjust_claim(*, claim: Claim, payable_ore: int, reason: str, by: User) -> Claim:
+    """A caseworker sets the amount to pay (e.g. receipts cover less): reversal plus a new draw."""
+    reason = _require_reason(reason)
+    claim = _locked(claim)
+    _not_paid(claim)
+    if claim.status == Claim.Status.APPEALED:
+        raise ClaimError(_("This claim is under appeal; the steering group decides it."))
+    old = claim.payable_ore
+    _rebook(claim, payable_ore, by, reason)
+    claim.status = Claim.Status.ADJUSTED if payable_ore else Claim.Status.REJECTED
+    claim.save()
+    _audit(claim, "adjusted", by, f"{old} → {payable_ore} øre: {reason}")
+    return claim
+
+
+@transaction.atomic
+def reject_claim(*, claim: Claim, reason: str, by: User) -> Claim:
+    """A caseworker rejects the claim: every draw is reversed and nothing is paid."""
+    reason = _require_reason(reason)
+    claim = _locked(claim)
+    _not_paid(claim)
+    if claim.status == Claim.Status.APPEALED:
+        raise ClaimError(_("This claim is under appeal; the steering group decides it."))
+    _rebook(claim, 0, by, reason)
+    claim.status = Claim.Status.REJECTED
+    claim.save()
+    _audit(claim, "rejected", by, reason)
+    return claim
+
+
+# --- appeals (R-APP-1) --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def file_appeal(*, claim: Claim, text: str, by: User) -> Appeal:
+    """The claimant appeals the decision to the steering group; payout waits for the outcome."""
+    text = text.strip()
+    if len(text) < 10:
+        raise ClaimError(_("Explain in a few sentences why you appeal."))
+    claim = _locked(claim)
+    _not_paid(claim)
+    if claim.status == Claim.Status.APPEALED:
+        raise ClaimError(_("This claim has already been appealed."))
+    appeal = Appeal.objects.create(claim=claim, text=text, previous_status=claim.status, filed_by=by)
+    claim.status = Claim.Status.APPEALED
+    claim.save(update_fields=["status"])
+    _audit(claim, "appealed", by)
+    return appeal
+
+
+@transaction.atomic
+def decide_appeal(*, appeal: Appeal, upheld: bool, payable_ore: int | None, text: str, by: User) -> Appeal:
+    """The steering group's outcome, applied to the ledger: upheld → new amount; dismissed → as before."""
+    text = _require_reason(text)
+    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if appeal.outcome != Appeal.Outcome.PENDING:
+        raise ClaimError(_("This appeal has already been decided."))
+    claim = _locked(appeal.claim)
+    if upheld:
+        if payable_ore is None:
+            raise ClaimError(_("Enter the amount to pay when the appeal is upheld."))
+        _rebook(claim, payable_ore, by, text)
+        claim.status = Claim.Status.APPROVED if payable_ore else Claim.Status.REJECTED
+        appeal.decided_payable_ore = payable_ore
+    else:
+        claim.status = appeal.previous_status
+    claim.save()
+    appeal.outcome = Appeal.Outcome.UPHELD if upheld else Appeal.Outcome.DISMISSED
+    appeal.decision_text = text
+    appeal.decided_by = by
+    appeal.decided_at = timezone.now()
+    appeal.save()
+    _audit(claim, f"appeal_{appeal.outcome}", by, text)
+    return appeal

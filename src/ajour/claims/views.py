@@ -1,0 +1,393 @@
+"""Thin claim views: find an activity, claim with a live quote, follow the claim; the secretariat's
+queue, sample control and payouts; the steering group's appeals."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ajour.accounts.models import User
+from ajour.catalogue.models import ActivityInstance
+from ajour.claims import permissions, selectors, services
+from ajour.claims.display import decision_for_display, labelled, timeline
+from ajour.claims.forms import (
+    AppealDecisionForm,
+    AppealForm,
+    ClaimForm,
+    MaterialForm,
+    PayoutForm,
+    ReceiptForm,
+    ReviewForm,
+)
+from ajour.claims.models import Appeal, Claim, PayoutBatch
+from ajour.claims.payload import ClaimInputError
+from ajour.claims.payouts import run_payouts
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "da").startswith("en") else "da"
+
+
+def _claimant_or_403(request: HttpRequest):  # type: ignore[no-untyped-def]
+    permission = permissions.can_claim(_user(request))
+    if not permission:
+        raise PermissionDenied(permission.reason)
+    return permissions.claimant_for(_user(request))
+
+
+def _require(permission: permissions.Permission) -> None:
+    if not permission:
+        raise PermissionDenied(permission.reason)
+
+
+@login_required
+@require_GET
+def find(request: HttpRequest) -> HttpResponse:
+    """Step 1: find the activity by number, title or date."""
+    _claimant_or_403(request)
+    query = request.GET.get("q", "")[:200]
+    on_text = request.GET.get("on", "")
+    on, error = None, ""
+    if on_text:
+        try:
+            on = date.fromisoformat(on_text)
+        except ValueError:
+            error = _("Enter the date as YYYY-MM-DD.")
+    searched = bool(query or on)
+    results = (
+        selectors.claimable_instances(query=query, on=on, today=timezone.localdate())
+        if searched and not error
+        else []
+    )
+    return render(
+        request,
+        "claims/find.html",
+        {"q": query, "on": on_text, "results": results, "searched": searched, "error": error},
+    )
+
+
+def _claim_form(request: HttpRequest, instance: ActivityInstance) -> ClaimForm:
+    user = _user(request)
+    staff_practice = user.practice if user.role == User.Role.CLINIC else None
+    data = request.POST if request.method == "POST" else None
+    return ClaimForm(data, instance=instance, staff_practice=staff_practice)
+
+
+def _instance(instance_id: int) -> ActivityInstance:
+    return get_object_or_404(ActivityInstance.objects.select_related("activity", "region"), pk=instance_id)
+
+
+def _quote_or_error(claimant, form) -> tuple[dict[str, object] | None, str]:  # type: ignore[no-untyped-def]
+    if not form.is_valid():
+        return None, ""
+    try:
+        decision = services.quote(
+            claimant=claimant, request=form.claim_request(), filed_on=timezone.localdate(), lang=_lang()
+        )
+        return labelled(decision), ""
+    except ClaimInputError as error:
+        return None, error.message
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_claim(request: HttpRequest, instance_id: int) -> HttpResponse:
+    """Step 2: the claim form with programme days pre-filled and the live quote; submit books the claim."""
+    claimant = _claimant_or_403(request)
+    instance = _instance(instance_id)
+    form = _claim_form(request, instance)
+    decision, error = (None, "")
+    if request.method == "POST":
+        decision, error = _quote_or_error(claimant, form)
+        if decision is not None and request.POST.get("action") == "submit":
+            return _submit(request, claimant, form)
+    return render(
+        request,
+        "claims/claim_form.html",
+        {"form": form, "instance": instance, "decision": decision, "error": error, "claimant": claimant},
+    )
+
+
+def _submit(request: HttpRequest, claimant, form) -> HttpResponse:  # type: ignore[no-untyped-def]
+    try:
+        submission = services.submit_claim(
+            claimant=claimant,
+            request=form.claim_request(),
+            filed_on=timezone.localdate(),
+            by=_user(request),
+            lang=_lang(),
+        )
+    except ClaimInputError as error:
+        messages.error(request, error.message)
+        return redirect(request.path)
+    messages.success(request, _("Your claim has been decided. You can follow it here."))
+    return redirect("claims:detail", public_id=submission.claim.public_id)
+
+
+@login_required
+@require_POST
+def quote_partial(request: HttpRequest, instance_id: int) -> HttpResponse:
+    """The live quote (htmx): re-decided on every change, nothing stored."""
+    claimant = _claimant_or_403(request)
+    form = _claim_form(request, _instance(instance_id))
+    decision, error = _quote_or_error(claimant, form)
+    return render(request, "claims/_quote.html", {"form": form, "decision": decision, "error": error})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_material(request: HttpRequest) -> HttpResponse:
+    """A study-material claim (R-MAT): up to 25 % of the year's allocation."""
+    claimant = _claimant_or_403(request)
+    if _user(request).role != User.Role.GP:
+        raise PermissionDenied(_("Study material is claimed by the GP personally."))
+    form = MaterialForm(request.POST or None)
+    decision, error = None, ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            if request.POST.get("action") == "submit":
+                submission = services.submit_claim(
+                    claimant=claimant,
+                    request=form.claim_request(),
+                    filed_on=timezone.localdate(),
+                    by=_user(request),
+                    lang=_lang(),
+                )
+                messages.success(request, _("Your claim has been decided. You can follow it here."))
+                return redirect("claims:detail", public_id=submission.claim.public_id)
+            decision = labelled(
+                services.quote(
+                    claimant=claimant,
+                    request=form.claim_request(),
+                    filed_on=timezone.localdate(),
+                    lang=_lang(),
+                )
+            )
+        except ClaimInputError as failure:
+            error = failure.message
+    return render(request, "claims/material_form.html", {"form": form, "decision": decision, "error": error})
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The claim, its decision in plain language, receipts, appeal and the status timeline."""
+    user = _user(request)
+    claim = permissions.claim_for_user(user, public_id)
+    claimants_side = permissions.is_claimants_side(user, claim)
+    return render(
+        request,
+        "claims/detail.html",
+        {
+            "claim": claim,
+            "decision": decision_for_display(claim, _lang()),
+            "events": timeline(claim),
+            "receipts": claim.receipts.all(),
+            "appeals": claim.appeals.all(),
+            "can_upload": claimants_side
+            and claim.status in (Claim.Status.CONTROL_REQUESTED, Claim.Status.CONTROL_SUBMITTED),
+            "can_appeal": claimants_side
+            and claim.status != Claim.Status.APPEALED
+            and not hasattr(claim, "payout"),
+            "can_review": bool(permissions.can_review(user)) and claim.status in services.REVIEWABLE_STATUSES,
+            "receipt_form": ReceiptForm(),
+            "appeal_form": AppealForm(),
+            "review_form": ReviewForm(),
+        },
+    )
+
+
+def _back(request: HttpRequest, claim: Claim) -> HttpResponse:
+    return redirect("claims:detail", public_id=claim.public_id)
+
+
+@login_required
+@require_POST
+def upload_receipt(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = _user(request)
+    claim = permissions.claim_for_user(user, public_id)
+    if not permissions.is_claimants_side(user, claim):
+        raise Http404
+    try:
+        services.upload_receipt(claim=claim, upload=request.FILES.get("file"), by=user)
+        messages.success(request, _("Thank you. The receipt has been uploaded."))
+    except services.ClaimError as error:
+        messages.error(request, str(error))
+    return _back(request, claim)
+
+
+@login_required
+@require_GET
+def download_receipt(request: HttpRequest, public_id: UUID, receipt_id: int) -> FileResponse:
+    """Receipts are served only through this view, to the claimant's side and the secretariat."""
+    claim = permissions.claim_for_user(_user(request), public_id)
+    receipt = get_object_or_404(claim.receipts, pk=receipt_id)
+    response = FileResponse(receipt.file.open("rb"), content_type=receipt.content_type)
+    response["Content-Disposition"] = f'attachment; filename="receipt-{receipt.pk}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def appeal(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = _user(request)
+    claim = permissions.claim_for_user(user, public_id)
+    if not permissions.is_claimants_side(user, claim):
+        raise Http404
+    form = AppealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Explain in a few sentences why you appeal."))
+        return _back(request, claim)
+    try:
+        services.file_appeal(claim=claim, text=form.cleaned_data["text"], by=user)
+        messages.success(request, _("Your appeal has been sent to the steering group."))
+    except services.ClaimError as error:
+        messages.error(request, str(error))
+    return _back(request, claim)
+
+
+@login_required
+@require_POST
+def review(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Sample control and corrections: approve, adjust (reversal + new draw) or reject, with a reason."""
+    user = _user(request)
+    _require(permissions.can_review(user))
+    claim = permissions.claim_for_user(user, public_id)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("Check the decision form: %(errors)s")
+            % {"errors": "; ".join(str(e) for errors in form.errors.values() for e in errors)},
+        )
+        return _back(request, claim)
+    data = form.cleaned_data
+    try:
+        if data["action"] == "approve":
+            services.approve_claim(claim=claim, by=user, note=data["reason"])
+        elif data["action"] == "adjust":
+            services.adjust_claim(claim=claim, payable_ore=data["amount"], reason=data["reason"], by=user)
+        else:
+            services.reject_claim(claim=claim, reason=data["reason"], by=user)
+        messages.success(request, _("The claim has been updated."))
+    except services.ClaimError as error:
+        messages.error(request, str(error))
+    return _back(request, claim)
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """The secretariat's queue with filters."""
+    _require(permissions.can_review(_user(request)))
+    status = request.GET.get("status", "")
+    status = status if status in Claim.Status.values else ""
+    min_text = request.GET.get("min", "").strip()
+    min_ore = int(min_text) * 100 if min_text.isdigit() else None
+    query = request.GET.get("q", "")[:100]
+    return render(
+        request,
+        "claims/queue.html",
+        {
+            "claims": selectors.filtered_queue(status=status, query=query, min_ore=min_ore),
+            "statuses": Claim.Status.choices,
+            "status": status,
+            "q": query,
+            "min": min_text if min_ore is not None else "",
+        },
+    )
+
+
+@login_required
+@require_GET
+def appeals(request: HttpRequest) -> HttpResponse:
+    _require(permissions.can_decide_appeals(_user(request)))
+    return render(
+        request, "claims/appeals.html", {"appeals": selectors.pending_appeals(), "form": AppealDecisionForm()}
+    )
+
+
+@login_required
+@require_POST
+def decide_appeal(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    user = _user(request)
+    _require(permissions.can_decide_appeals(user))
+    appeal_obj = get_object_or_404(Appeal, pk=appeal_id)
+    form = AppealDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an outcome and give the reasons."))
+        return redirect("claims:appeals")
+    data = form.cleaned_data
+    upheld = data["outcome"] == "upheld"
+    try:
+        services.decide_appeal(
+            appeal=appeal_obj,
+            upheld=upheld,
+            payable_ore=data["amount"] if upheld else None,
+            text=data["text"],
+            by=user,
+        )
+        messages.success(request, _("The appeal has been decided."))
+    except services.ClaimError as error:
+        messages.error(request, str(error))
+    return redirect("claims:appeals")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payouts(request: HttpRequest) -> HttpResponse:
+    """The caseworker's payout page: run (or re-issue) a day's batch and download its files."""
+    user = _user(request)
+    _require(permissions.can_review(user))
+    form = PayoutForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        files = run_payouts(on=form.cleaned_data["date"], by=user)
+        if files is None:
+            messages.info(request, _("There is nothing to pay."))
+            return redirect("claims:payouts")
+        messages.success(
+            request,
+            _("Batch %(id)s: %(count)d transfers.")
+            % {"id": files.batch.message_id, "count": files.batch.transactions},
+        )
+        if files.held:
+            messages.warning(
+                request,
+                _("%(count)d claims are held because no bank account is known.") % {"count": files.held},
+            )
+        return redirect("claims:payouts")
+    return render(request, "claims/payouts.html", {"form": form, "batches": selectors.recent_batches()})
+
+
+@login_required
+@require_GET
+def payout_file(request: HttpRequest, on: str, kind: str) -> HttpResponse:
+    _require(permissions.can_review(_user(request)))
+    if kind not in ("xml", "csv"):
+        raise Http404
+    try:
+        day = date.fromisoformat(on)
+    except ValueError as error:
+        raise Http404 from error
+    get_object_or_404(PayoutBatch, date=day)
+    files = run_payouts(on=day)
+    assert files is not None  # the batch exists
+    body, content_type = (files.xml, "application/xml") if kind == "xml" else (files.csv, "text/csv")
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="ajour-payouts-{day.isoformat()}.{kind}"'
+    return response
