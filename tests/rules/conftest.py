@@ -5,10 +5,6 @@ than fail on an unknown option (warnings are errors)."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import settings
-
-settings.register_profile("rules", max_examples=60, derandomize=True, deadline=None)
-settings.load_profile("rules")
 
 
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:

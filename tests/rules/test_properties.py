@@ -6,7 +6,7 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ajour.rules import decide_payload
@@ -15,6 +15,8 @@ from ajour.rules.schema import ACTIVITY_TYPES, APPROVALS, PROFESSIONS, ROLES, ST
 from .support import check_invariants
 
 MONEY = st.integers(min_value=0, max_value=3_000_000)
+RULES = settings(max_examples=60, derandomize=True, deadline=None)
+"""Modest and deterministic, so the rules suite stays fast and every run checks the same cases."""
 
 
 @st.composite
@@ -78,6 +80,7 @@ def claims(draw: st.DrawFn, *, account: str | None = None, transport: bool = Tru
     return payload
 
 
+@RULES
 @given(claims())
 def test_every_decision_keeps_the_invariants(payload: dict[str, Any]) -> None:
     decision = decide_payload(payload)
@@ -85,6 +88,7 @@ def test_every_decision_keeps_the_invariants(payload: dict[str, Any]) -> None:
     assert json.dumps(decision) == json.dumps(decide_payload(payload)), "same input, same output"
 
 
+@RULES
 @given(claims())
 def test_languages_differ_only_in_texts(payload: dict[str, Any]) -> None:
     english, danish = decide_payload(payload), decide_payload(payload, lang="da")
@@ -96,6 +100,7 @@ def test_languages_differ_only_in_texts(payload: dict[str, Any]) -> None:
     assert english == danish
 
 
+@RULES
 @given(claims(account="self_chosen", transport=False), st.integers(1, 240), st.data())
 def test_more_attended_hours_never_pay_less(payload: dict[str, Any], extra: int, data: st.DataObject) -> None:
     """Without systematic days and transport: a day that starts to qualify can draw a systematic
@@ -111,6 +116,7 @@ def test_more_attended_hours_never_pay_less(payload: dict[str, Any], extra: int,
     assert decide_payload(longer)["payable_ore"] >= decide_payload(payload)["payable_ore"]
 
 
+@RULES
 @given(claims(), st.integers(0, 800))
 def test_filing_later_never_pays_more(payload: dict[str, Any], later: int) -> None:
     first = decide_payload(payload)
