@@ -12,8 +12,9 @@
       if (!source) {
         return;
       }
+      var spec = JSON.parse(source.textContent);
       window
-        .vegaEmbed(element, JSON.parse(source.textContent), {
+        .vegaEmbed(element, spec, {
           actions: false,
           ast: true,
           expr: window.vegaInterpreter.expressionInterpreter,
@@ -22,6 +23,11 @@
           defaultStyle: false,
         })
         .then(function () {
+          // Vega gives the SVG role="graphics-document"; name it so screen readers announce the chart.
+          var svg = element.querySelector("svg");
+          if (svg) {
+            svg.setAttribute("aria-label", spec.description);
+          }
           element.classList.add("stats-chart-drawn");
         })
         .catch(function (error) {
