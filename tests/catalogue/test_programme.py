@@ -25,11 +25,11 @@ def test_sessions_make_a_day_and_the_gaps_between_them_are_breaks() -> None:
     ("text", "line", "fragment"),
     [
         ("2025-03-06 09:00-12:00 A\nnot a session", 2, "2026-03-05 09:00-12:00"),
-        ("2025-02-30 09:00-12:00 A", 1, "is not a date"),
-        ("2025-03-06 09:00-25:00 A", 1, "is not a time"),
-        ("2025-03-06 12:00-09:00 A", 1, "must end after"),
-        ("2025-03-06 09:00-12:00 A\n2025-03-06 11:00-13:00 B", 2, "overlaps"),
-        ("   \n", 1, "at least one session"),
+        ("2025-02-30 09:00-12:00 A", 1, "er ikke en dato"),
+        ("2025-03-06 09:00-25:00 A", 1, "er ikke et klokkeslæt"),
+        ("2025-03-06 12:00-09:00 A", 1, "skal slutte efter"),
+        ("2025-03-06 09:00-12:00 A\n2025-03-06 11:00-13:00 B", 2, "overlapper"),
+        ("   \n", 1, "mindst én session"),
     ],
 )
 def test_bad_programme_lines_are_named_by_number(text: str, line: int, fragment: str) -> None:

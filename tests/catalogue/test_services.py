@@ -111,7 +111,7 @@ def test_systematic_approval_needs_a_theme_in_force() -> None:
     with pytest.raises(services.CatalogueError, match="SE"):
         services.approve_activity(activity=activity, decided_by=consultant, approval="both", scope="general")
     old_theme = cf.se_theme(code="gammel", first_year=2015, last_year=2016)
-    with pytest.raises(services.CatalogueError, match="does not apply"):
+    with pytest.raises(services.CatalogueError, match="gælder ikke"):
         services.approve_activity(
             activity=activity, decided_by=consultant, approval="both", scope="general", se_theme=old_theme
         )
@@ -193,7 +193,7 @@ def test_the_steering_group_can_uphold_a_rejection() -> None:
     assert activity.events.filter(action="appeal_upheld", for_applicant=True).exists()
     with pytest.raises(services.CatalogueError):
         services.decide_appeal(appeal=appeal, decided_by=cf.steering_member(), overturn=True, reasons="x")
-    with pytest.raises(services.CatalogueError, match="already"):
+    with pytest.raises(services.CatalogueError, match="allerede"):
         services.file_appeal(activity=activity, user=activity.created_by, reasons="Igen.")
 
 
@@ -274,7 +274,7 @@ def test_attendance_is_all_or_nothing_with_row_numbers_and_offers_a_claim() -> N
 
 def test_attendance_waits_until_the_run_has_ended() -> None:
     activity = cf.approved()
-    with pytest.raises(services.CatalogueError, match="ended"):
+    with pytest.raises(services.CatalogueError, match="afsluttet"):
         services.report_attendance(
             instance=activity.instances.get(), user=activity.created_by, authorisation_ids=["T0001"]
         )

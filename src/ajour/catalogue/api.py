@@ -11,7 +11,7 @@ from datetime import date, time
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.security import HttpBearer, django_auth
 
 from ajour.accounts.models import Region, User
@@ -246,26 +246,29 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, objec
     auth=None,
     summary="One approved activity",
 )
-def activity_detail(request: HttpRequest, activity_id: int) -> tuple[int, dict[str, object]]:
+def activity_detail(request: HttpRequest, activity_id: int) -> Status[object]:
     activity = selectors.public_activity(pk=activity_id)
     if activity is None:
-        return 404, {"detail": str(_("Not found."))}
-    return 200, {
-        "id": activity.pk,
-        "number": activity.number,
-        "numbers": list(activity.numbers.values_list("number", flat=True)),
-        "title": activity.title,
-        "description": activity.description,
-        "provider": str(activity.provider) if activity.provider_id else None,
-        "form": activity.form,
-        "target_group": activity.target_group,
-        "topic": activity.topic.code,
-        "approval": activity.approval,
-        "scope": activity.scope,
-        "se_theme": activity.se_theme.code if activity.se_theme_id else None,
-        "price_ore": activity.price_ore,
-        "runs": [_run(instance) for instance in selectors.instances_with_days(activity=activity)],
-    }
+        return Status(404, {"detail": str(_("Not found."))})
+    return Status(
+        200,
+        {
+            "id": activity.pk,
+            "number": activity.number,
+            "numbers": list(activity.numbers.values_list("number", flat=True)),
+            "title": activity.title,
+            "description": activity.description,
+            "provider": str(activity.provider) if activity.provider_id else None,
+            "form": activity.form,
+            "target_group": activity.target_group,
+            "topic": activity.topic.code,
+            "approval": activity.approval,
+            "scope": activity.scope,
+            "se_theme": activity.se_theme.code if activity.se_theme_id else None,
+            "price_ore": activity.price_ore,
+            "runs": [_run(instance) for instance in selectors.instances_with_days(activity=activity)],
+        },
+    )
 
 
 @router.post(
@@ -274,25 +277,28 @@ def activity_detail(request: HttpRequest, activity_id: int) -> tuple[int, dict[s
     auth=PROVIDER_AUTH,
     summary="Submit an activity (provider)",
 )
-def submit_activity(request: HttpRequest, body: ActivityIn) -> tuple[int, dict[str, object]]:
+def submit_activity(request: HttpRequest, body: ActivityIn) -> Status[object]:
     """Creates the application with its runs; the claim preview and pre-checks come back at once."""
     user = _caller(request)
     permission = permissions.can_apply_as_provider(user)
     if not permission:
-        return 403, {"detail": permission.reason}
+        return Status(403, {"detail": permission.reason})
     try:
         data, runs = _activity_data(body)
         activity = services.create_activity(user=user, data=data, instances=runs, provider=user.provider)
         if body.submit:
             activity = services.submit_activity(activity=activity, user=user)
     except services.CatalogueError as error:
-        return 400, {"detail": error.message, "errors": error.errors}
-    return 201, {
-        "id": activity.pk,
-        "status": activity.status,
-        "prechecks": selectors.precheck_messages(activity.prechecks),
-        "runs": [_run(instance) for instance in selectors.instances_with_days(activity=activity)],
-    }
+        return Status(400, {"detail": error.message, "errors": error.errors})
+    return Status(
+        201,
+        {
+            "id": activity.pk,
+            "status": activity.status,
+            "prechecks": selectors.precheck_messages(activity.prechecks),
+            "runs": [_run(instance) for instance in selectors.instances_with_days(activity=activity)],
+        },
+    )
 
 
 def _lookup(model: type, code: str, what: str) -> object:
@@ -351,17 +357,17 @@ def _activity_data(body: ActivityIn) -> tuple[services.ActivityData, list[servic
     auth=PROVIDER_AUTH,
     summary="Report attendance for a run (provider)",
 )
-def report_attendance(request: HttpRequest, run_id: int, body: AttendanceIn) -> tuple[int, dict[str, object]]:
+def report_attendance(request: HttpRequest, run_id: int, body: AttendanceIn) -> Status[object]:
     """All or nothing: any unknown, malformed or repeated ID refuses the whole list, naming its row."""
     user = _caller(request)
     try:
         instance = permissions.instance_for_applicant(user, run_id)
     except Http404:  # the chokepoint does not reveal whether the run exists
-        return 404, {"detail": str(_("Not found."))}
+        return Status(404, {"detail": str(_("Not found."))})
     try:
         created = services.report_attendance(
             instance=instance, user=user, authorisation_ids=body.authorisation_ids
         )
     except services.CatalogueError as error:
-        return 400, {"detail": error.message, "errors": error.errors}
-    return 200, {"recorded": len(created)}
+        return Status(400, {"detail": error.message, "errors": error.errors})
+    return Status(200, {"recorded": len(created)})

@@ -24,6 +24,14 @@ def dkk_to_ore(value: Decimal | None) -> int | None:
     return None if value is None else int((value * 100).to_integral_value())
 
 
+def valid_fields(form: forms.Form) -> dict[str, object]:
+    """The cleaned values of the fields that validated: a bad filter value drops only that filter."""
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    return form.cleaned_data
+
+
 class TopicChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Topic) -> str:  # type: ignore[override]
         return obj.name_da
@@ -311,7 +319,7 @@ class QueueFilterForm(forms.Form):
     problems_only = forms.BooleanField(label=_("Only with pre-check findings"), required=False)
 
     def filters(self) -> QueueFilters:
-        d = self.cleaned_data if self.is_valid() else {}
+        d = valid_fields(self)
         return QueueFilters(
             status=d.get("status", ""),
             form=d.get("form", ""),
@@ -355,7 +363,7 @@ class SearchForm(forms.Form):
         ]  # type: ignore[attr-defined]
 
     def filters(self) -> SearchFilters:
-        d = self.cleaned_data if self.is_valid() else {}
+        d = valid_fields(self)
         max_price = d.get("max_price")
         return SearchFilters(
             q=d.get("q", ""),

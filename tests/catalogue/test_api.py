@@ -1,0 +1,139 @@
+"""The catalogue JSON API: public search and detail, provider submission and attendance, OpenAPI."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client
+
+from ajour.accounts.services import create_api_token
+from ajour.catalogue.models import Activity, Attendance
+from tests import factories
+from tests.catalogue import factories as cf
+
+pytestmark = pytest.mark.django_db
+
+
+def submission(**overrides: object) -> dict[str, object]:
+    day = cf.weekday_after().isoformat()
+    body: dict[str, object] = {
+        "title": "Astma og KOL",
+        "description": "Spirometri i praksis",
+        "form": "course",
+        "topic": cf.topic().code,
+        "requested_approval": "self_chosen",
+        "price_ore": 300_000,
+        "gp_involvement": "Praktiserende læge underviser",
+        "curriculum_relevance": "Kronisk sygdom",
+        "funding": "Deltagerbetaling",
+        "runs": [
+            {
+                "venue": "Lægehuset",
+                "town": "Odense",
+                "region": factories.region().code,
+                "places": 20,
+                "days": [
+                    {
+                        "date": day,
+                        "sessions": [{"from": "09:00", "to": "12:00"}, {"from": "12:30", "to": "15:00"}],
+                    }
+                ],
+            }
+        ],
+        "submit": True,
+    }
+    body.update(overrides)
+    return body
+
+
+def test_search_and_detail_are_public(client: Client) -> None:
+    activity = cf.approved(title="Akutte abdominalsmerter")
+    cf.submitted(title="Akutte brystsmerter")
+    found = client.get("/api/v1/catalogue/search", {"q": "akutte"}).json()
+    assert found["count"] == 1
+    (run,) = found["results"]
+    assert run["number"] == activity.number and run["claimable"][0]["fee_ore"] == 800_000
+    detail = client.get(f"/api/v1/catalogue/activities/{activity.pk}").json()
+    assert detail["numbers"] == [activity.number]
+    assert [day["day_class"] for day in detail["runs"][0]["days"]] == ["full", "full"]
+    assert client.get(f"/api/v1/catalogue/activities/{activity.pk + 1}").status_code == 404
+    assert client.get("/api/v1/catalogue/search", {"sort": "sideways"}).status_code == 422
+
+
+def test_a_provider_system_submits_with_an_api_token(client: Client) -> None:
+    user = cf.provider_user()
+    token = create_api_token(user=user, name="Kursussystem")
+    response = client.post(
+        "/api/v1/catalogue/activities",
+        submission(),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["status"] == "submitted" and data["prechecks"] == []
+    assert data["runs"][0]["days"][0]["break_minutes"] == 30
+    assert data["runs"][0]["claimable"][0]["fee_ore"] == 400_000
+    assert Activity.objects.get().provider == user.provider
+
+
+def test_submission_needs_a_provider_and_valid_codes(client: Client) -> None:
+    assert (
+        client.post("/api/v1/catalogue/activities", submission(), content_type="application/json").status_code
+        == 401
+    )
+    gp = cf.gp_user()
+    client.force_login(gp)
+    assert (
+        client.post("/api/v1/catalogue/activities", submission(), content_type="application/json").status_code
+        == 403
+    )
+    client.force_login(cf.provider_user())
+    response = client.post(
+        "/api/v1/catalogue/activities", submission(topic="ukendt"), content_type="application/json"
+    )
+    assert response.status_code == 400 and "ukendt" in response.json()["detail"]
+    bad_time = submission()
+    bad_time["runs"][0]["days"][0]["sessions"][0]["to"] = "08:00"  # type: ignore[index]
+    assert (
+        client.post("/api/v1/catalogue/activities", bad_time, content_type="application/json").status_code
+        == 400
+    )
+    assert (
+        client.post(
+            "/api/v1/catalogue/activities", {"title": ""}, content_type="application/json"
+        ).status_code
+        == 422
+    )
+    assert not Activity.objects.exists()
+
+
+def test_attendance_through_the_api_is_all_or_nothing(client: Client) -> None:
+    activity = cf.approved()
+    past = date.today() - timedelta(days=2)
+    activity.instances.update(starts_on=past, ends_on=past)
+    instance = activity.instances.get()
+    gp = factories.doctor()
+    client.force_login(activity.created_by)
+    url = f"/api/v1/catalogue/runs/{instance.pk}/attendance"
+    response = client.post(
+        url, {"authorisation_ids": [gp.authorisation_id, "QQQQQ"]}, content_type="application/json"
+    )
+    assert response.status_code == 400 and response.json()["errors"][0].startswith("Række 2")
+    assert not Attendance.objects.exists()
+    response = client.post(url, {"authorisation_ids": [gp.authorisation_id]}, content_type="application/json")
+    assert response.json() == {"recorded": 1}
+    client.force_login(cf.provider_user())
+    assert client.post(url, {"authorisation_ids": ["X"]}, content_type="application/json").status_code == 404
+
+
+def test_the_endpoints_are_in_the_openapi_document(client: Client) -> None:
+    paths = client.get("/api/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/catalogue/search",
+        "/api/v1/catalogue/activities/{activity_id}",
+        "/api/v1/catalogue/activities",
+        "/api/v1/catalogue/runs/{run_id}/attendance",
+    ):
+        assert path in paths
