@@ -139,3 +139,11 @@ def test_report_writes_a_danish_pdf_with_the_seed_structure(tmp_path: Path) -> N
         assert heading in text
     assert "100,0 %" in text  # every eligible GP claimed
     assert "[1/" in progress.getvalue()
+
+
+def test_stats_command_refreshes_stale_rollups_first() -> None:
+    f.claim(f.gp(), on=D, halves=2)
+    refresh_rollups()
+    f.claim(f.gp(), on=D, halves=4)  # filed after the refresh
+
+    assert _stats("--year", "2024", "--json")["produced_course_days"] == 3.0

@@ -98,3 +98,15 @@ class LedgerYearFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.account_kind} {self.entry_kind}: {self.amount}"
+
+
+class RollupState(models.Model):
+    """What the roll-ups were built from, so that commands can tell when claims came in since."""
+
+    claims_count = models.PositiveIntegerField()
+    claims_max_pk = models.PositiveBigIntegerField()
+    ledger_max_pk = models.PositiveBigIntegerField()
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Roll-ups of {self.claims_count} claims, {self.refreshed_at:%Y-%m-%d %H:%M}"

@@ -9,13 +9,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, Count, F, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
 
 from ajour.accounts.models import Doctor, LedgerEntry, Region
 from ajour.catalogue.models import Activity, ActivityInstance, Provider, Topic
 from ajour.claims.models import Claim
-from ajour.stats.models import CellGpCount, CourseDayFact, Form, GpYearFact, LedgerYearFact
+from ajour.stats.models import CellGpCount, CourseDayFact, Form, GpYearFact, LedgerYearFact, RollupState
 
 GP_ROLES = [Doctor.Role.GP_OWNER, Doctor.Role.GP_EMPLOYED]
 FIRST_SERIES_YEAR = 2019
@@ -85,7 +85,32 @@ def refresh_rollups(*, years: Iterable[int] | None = None) -> int:
     written += _write_gp_year_facts(all_years)
     written += _write_cell_gp_counts(claims)
     written += _write_ledger_facts(all_years)
+    RollupState.objects.all().delete()
+    RollupState.objects.create(**_source_state())
     return written
+
+
+def _source_state() -> dict[str, int]:
+    claims = Claim.objects.aggregate(count=Count("pk"), max_pk=Max("pk"))
+    return {
+        "claims_count": claims["count"],
+        "claims_max_pk": claims["max_pk"] or 0,
+        "ledger_max_pk": LedgerEntry.objects.aggregate(max_pk=Max("pk"))["max_pk"] or 0,
+    }
+
+
+def rollups_are_stale() -> bool:
+    """True when claims or ledger entries were added or removed since the last refresh."""
+    state = RollupState.objects.values("claims_count", "claims_max_pk", "ledger_max_pk").first()
+    return state != _source_state()
+
+
+def refresh_if_stale() -> bool:
+    """Refreshes when stale (used by the commands, so they never print old figures); True if it did."""
+    if not rollups_are_stale():
+        return False
+    refresh_rollups()
+    return True
 
 
 def _years_with_data() -> set[int]:

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from ajour.stats.report import render_report
 from ajour.stats.selectors import latest_complete_year
+from ajour.stats.services import refresh_if_stale
 
 
 class Command(BaseCommand):
@@ -26,6 +27,8 @@ class Command(BaseCommand):
         def progress(step: int, total: int, label: str) -> None:
             self.stderr.write(f"[{step}/{total}] {label} ({time.perf_counter() - started:.1f} s)")
 
+        if refresh_if_stale():
+            self.stderr.write("Claims changed since the last refresh: roll-up tables rebuilt.")
         pdf = render_report(year=year, progress=progress)
         Path(options["out"]).write_bytes(pdf)
         self.stdout.write(

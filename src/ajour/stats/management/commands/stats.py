@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ajour.catalogue.models import Provider
 from ajour.stats.selectors import headline, latest_complete_year
-from ajour.stats.services import HistoryImportError, import_history, refresh_rollups
+from ajour.stats.services import HistoryImportError, import_history, refresh_if_stale, refresh_rollups
 
 BAR_WIDTH = 30
 
@@ -44,6 +44,8 @@ class Command(BaseCommand):
         if options["action"] == "import-history":
             self._import(options["file"])
             return
+        if refresh_if_stale():
+            self.stderr.write("Claims changed since the last refresh: roll-up tables rebuilt.")
         measures = headline(
             year=options["year"] or latest_complete_year(), provider_kind=options["provider_type"] or ""
         )
