@@ -142,3 +142,33 @@ def test_refreshing_one_year_leaves_the_others() -> None:
 
     assert measures["series"]["2023"]["produced_course_days"] == 1.0
     assert measures["produced_course_days"] == 2.0
+
+
+def test_money_by_stream_unused_and_forfeited() -> None:
+    from ajour.accounts.models import Account, LedgerEntry
+    from ajour.accounts.services import book_entry, doctor_account
+    from tests import factories
+
+    doctor = factories.with_allocation(f.gp(), year=2024)
+    account = doctor_account(doctor=doctor, kind=Account.Kind.SELF_CHOSEN)
+    for kind, amount in ((LedgerEntry.Kind.CLAIM_DRAW, -400_000), (LedgerEntry.Kind.FORFEIT, -1_000_000)):
+        book_entry(account=account, kind=kind, amount=amount, year=2024, effective_on=date(2024, 12, 31))
+    f.claim(doctor, on=D, payable_ore=400_000)
+    f.claim(doctor, on=D, payable_ore=300_000, systematic_half_days=2)
+    refresh_rollups()
+
+    measures = headline(year=2024)
+
+    assert measures["money_paid_ore_by_stream"] == {"self_chosen": 400_000, "systematic": 300_000, "staff": 0}
+    assert measures["unused_self_chosen_ore"] == 1_740_000
+    assert measures["forfeited_ore"] == {"self_chosen": 1_000_000, "staff": 0}
+
+
+def test_gps_below_three_systematic_days() -> None:
+    fulfilled, short = f.gp(), f.gp()
+    f.claim(fulfilled, on=D, halves=6, systematic_half_days=6)
+    f.claim(short, on=D, halves=4, systematic_half_days=4)
+    f.gp()
+    refresh_rollups()
+
+    assert headline(year=2024)["gps_below_systematic_days"] == 2

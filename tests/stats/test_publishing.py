@@ -162,3 +162,14 @@ def test_participation_hides_a_year_with_fewer_than_five_gps_without_claims(clie
 
     assert headline["participation_rate"] is None
     assert headline["suppressed"] is True
+
+
+def test_dashboard_button_streams_the_pdf_report(world: None, client: Client) -> None:
+    assert client.get("/stats/report.pdf?year=2024").status_code in {302, 403}
+    client.force_login(factories.user(role=User.Role.ANALYST))
+
+    response = client.get("/stats/report.pdf?year=2024")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")

@@ -25,6 +25,7 @@ from ajour.stats.selectors import (
     course_days_by_year,
     days,
     fraction,
+    ledger_money,
     participation_by_group,
     participation_by_year,
     produced_halves_by_region,
@@ -191,6 +192,7 @@ def build_tables(filters: Filters) -> list[Table]:
         _topic_trends(course_days, years, topics, now, cells),
         _per_gp(course_days, people, years),
         _money(now),
+        _unused_money(filters.year),
         *[
             _participation_groups(filters, group, title, label)
             for group, title, label in (
@@ -362,6 +364,33 @@ def _money(now: CourseDays) -> Table:
     )
 
 
+def _unused_money(year: int) -> Table:
+    money = ledger_money(year=year)
+    return Table(
+        key="unused_money",
+        title=_("Unused and forfeited money"),
+        columns=[Column("label", _("Account"), "text"), Column("amount_ore", _("Amount (øre)"), "ore")],
+        rows=[
+            {
+                "key": "unused_self_chosen",
+                "label": _("Unused on self-chosen accounts before year end"),
+                "amount_ore": money.unused_self_chosen_ore,
+            },
+            {
+                "key": "forfeited_self_chosen",
+                "label": _("Forfeited from self-chosen accounts"),
+                "amount_ore": money.forfeited_self_chosen_ore,
+            },
+            {
+                "key": "forfeited_staff",
+                "label": _("Forfeited from clinic staff accounts"),
+                "amount_ore": money.forfeited_staff_ore,
+            },
+        ],
+        y=["amount_ore"],
+    )
+
+
 def _participation_groups(filters: Filters, group: str, title: Promise, label: Callable[[str], str]) -> Table:
     rows = participation_by_group(year=filters.year, group=group, region=filters.region)
     return Table(
@@ -401,6 +430,7 @@ TABLE_KEYS = [
     "topic_trends",
     "per_gp",
     "money",
+    "unused_money",
     "participation_region",
     "participation_sex",
     "participation_practice_size",
