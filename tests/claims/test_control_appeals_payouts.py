@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import translation
 from lxml import etree
 
 from ajour.accounts.models import LedgerEntry, User
@@ -55,7 +56,7 @@ def test_receipt_upload_checks_type_and_moves_the_claim_to_review() -> None:
     _select_everything()
     claim = _claim()
     user = f.login_of(claim.claimant)
-    with pytest.raises(services.ClaimError, match="not a valid"):
+    with translation.override("en"), pytest.raises(services.ClaimError, match="not a valid"):
         services.upload_receipt(claim=claim, upload=SimpleUploadedFile("r.pdf", b"MZ\x90 not a pdf"), by=user)
     services.upload_receipt(claim=claim, upload=SimpleUploadedFile("kvittering.pdf", PDF), by=user)
     claim.refresh_from_db()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -27,6 +28,29 @@ class KronerField(forms.DecimalField):
             localize=True,
             **kwargs,  # type: ignore[arg-type]
         )
+
+    def to_python(self, value: object) -> Decimal | None:
+        """Accepts 1.500,50 and 1500,50 (Danish) as well as 1500.50 and 1,500.50 (English)."""
+        text = (
+            str(value or "")
+            .strip()
+            .lower()
+            .removesuffix("kr.")
+            .removesuffix("kr")
+            .replace(" ", "")
+            .replace("\xa0", "")
+        )
+        if "," in text and "." in text:
+            text = (
+                text.replace(".", "").replace(",", ".")
+                if text.rfind(",") > text.rfind(".")
+                else text.replace(",", "")
+            )
+        elif "," in text:
+            text = text.replace(",", ".")
+        elif re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
+            text = text.replace(".", "")
+        return super().to_python(text)
 
     def clean(self, value: object) -> int:  # type: ignore[override]
         amount = super().clean(value)

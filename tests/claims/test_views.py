@@ -1,0 +1,220 @@
+"""The claim pages through the Django test client: find, quote (with and without htmx), submit, follow."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from ajour.accounts.models import User
+from ajour.accounts.selectors import doctor_balances
+from ajour.claims.models import Appeal, Claim, ControlPolicy
+from tests import factories
+from tests.claims import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _recent_weekday() -> date:
+    day = date.today() - timedelta(days=3)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+def _logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def gp_and_course():  # type: ignore[no-untyped-def]
+    gp = f.gp(year=date.today().year)
+    instance = f.activity(days=[_recent_weekday()], title="Astma og KOL")
+    ControlPolicy.objects.create(
+        year=date.today().year, share_basis_points=0, always_above_ore=10**12, seed="s"
+    )
+    return gp, instance
+
+
+def test_find_by_number_title_and_date(gp_and_course) -> None:  # type: ignore[no-untyped-def]
+    gp, instance = gp_and_course
+    client = _logged_in(f.login_of(gp))
+    assert "Astma og KOL" in client.get("/claims/new/", {"q": instance.activity.number}).content.decode()
+    assert "Astma og KOL" in client.get("/claims/new/", {"q": "astma"}).content.decode()
+    assert (
+        "Astma og KOL" in client.get("/claims/new/", {"on": instance.starts_on.isoformat()}).content.decode()
+    )
+    bad = client.get("/claims/new/", {"on": "31-02-2025"})
+    assert (
+        bad.status_code == 200
+        and "ÅÅÅÅ-MM-DD" in bad.content.decode()
+        or "YYYY-MM-DD" in bad.content.decode()
+    )
+
+
+def test_calculate_without_js_then_submit_and_balance_drops(gp_and_course) -> None:  # type: ignore[no-untyped-def]
+    gp, instance = gp_and_course
+    client = _logged_in(f.login_of(gp))
+    url = f"/claims/new/{instance.pk}/"
+    form = {
+        "days": [instance.starts_on.isoformat()],
+        "course_fee": "1.500,00",
+        "transport": "300",
+        "account": "auto",
+        "payee": "private_account",
+    }
+    page = client.get(url)
+    assert page.status_code == 200 and "checked" in page.content.decode()
+
+    calculated = client.post(url, {**form, "action": "calculate"})
+    assert calculated.status_code == 200
+    assert "5.800,00" in calculated.content.decode()  # 4,000 fee + 1,500 course fee + 300 transport
+    assert Claim.objects.count() == 0
+
+    partial = client.post(f"{url}quote/", form, HTTP_HX_REQUEST="true")
+    assert partial.status_code == 200 and "R-FEE-SV" in partial.content.decode()
+    assert "<html" not in partial.content.decode()
+
+    submitted = client.post(url, {**form, "action": "submit"})
+    claim = Claim.objects.get()
+    assert submitted.status_code == 302 and submitted.url == f"/claims/{claim.public_id}/"
+    assert doctor_balances(doctor=gp).self_chosen_ore == 2_140_000 - 580_000
+    detail = client.get(submitted.url).content.decode()
+    assert "Ansøgning indsendt og afgjort" in detail
+
+
+def test_bad_amount_gets_a_message_and_writes_nothing(gp_and_course) -> None:  # type: ignore[no-untyped-def]
+    gp, instance = gp_and_course
+    client = _logged_in(f.login_of(gp))
+    response = client.post(
+        f"/claims/new/{instance.pk}/",
+        {
+            "days": [instance.starts_on.isoformat()],
+            "course_fee": "-5",
+            "account": "auto",
+            "payee": "private_account",
+            "action": "submit",
+        },
+    )
+    assert response.status_code == 200
+    assert "error" in response.content.decode()
+    assert Claim.objects.count() == 0
+
+
+def test_other_users_cannot_see_a_claim(gp_and_course) -> None:  # type: ignore[no-untyped-def]
+    gp, instance = gp_and_course
+    _logged_in(f.login_of(gp)).post(
+        f"/claims/new/{instance.pk}/",
+        {
+            "days": [instance.starts_on.isoformat()],
+            "account": "auto",
+            "payee": "private_account",
+            "action": "submit",
+        },
+    )
+    claim = Claim.objects.get()
+    stranger = f.gp(year=date.today().year)
+    assert _logged_in(f.login_of(stranger)).get(f"/claims/{claim.public_id}/").status_code == 404
+    caseworker = factories.user(role=User.Role.CASEWORKER)
+    assert _logged_in(caseworker).get(f"/claims/{claim.public_id}/").status_code == 200
+
+
+def test_sample_control_receipt_review_and_appeal_pages() -> None:
+    gp = f.gp(year=date.today().year)
+    instance = f.activity(days=[_recent_weekday()])
+    ControlPolicy.objects.create(year=date.today().year, share_basis_points=10_000, seed="s")
+    client = _logged_in(f.login_of(gp))
+    client.post(
+        f"/claims/new/{instance.pk}/",
+        {
+            "days": [instance.starts_on.isoformat()],
+            "account": "auto",
+            "payee": "private_account",
+            "action": "submit",
+        },
+    )
+    claim = Claim.objects.get()
+    assert claim.status == Claim.Status.CONTROL_REQUESTED
+
+    client.post(
+        f"/claims/{claim.public_id}/receipts/",
+        {"file": SimpleUploadedFile("k.png", b"\x89PNG\r\n\x1a\nxxxx")},
+    )
+    receipt = claim.receipts.get()
+    assert client.get(f"/claims/{claim.public_id}/receipts/{receipt.pk}/").status_code == 200
+    stranger = _logged_in(f.login_of(f.gp(year=date.today().year)))
+    assert stranger.get(f"/claims/{claim.public_id}/receipts/{receipt.pk}/").status_code == 404
+
+    caseworker = _logged_in(factories.user(role=User.Role.CASEWORKER))
+    assert (
+        "Astma" in caseworker.get("/claims/queue/").content.decode()
+        or caseworker.get("/claims/queue/").status_code == 200
+    )
+    caseworker.post(
+        f"/claims/{claim.public_id}/review/", {"action": "adjust", "amount": "3000", "reason": "Kvittering"}
+    )
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.ADJUSTED and claim.payable_ore == 300_000
+
+    client.post(f"/claims/{claim.public_id}/appeal/", {"text": "Jeg deltog hele dagen og har kvittering."})
+    appeal = Appeal.objects.get()
+    steering = _logged_in(factories.user(role=User.Role.STEERING))
+    assert steering.get("/claims/appeals/").status_code == 200
+    steering.post(
+        f"/claims/appeals/{appeal.pk}/decide/",
+        {"outcome": "upheld", "amount": "4000", "text": "Fuld dag dokumenteret"},
+    )
+    claim.refresh_from_db()
+    assert claim.payable_ore == 400_000 and claim.status == Claim.Status.APPROVED
+    assert doctor_balances(doctor=gp).self_chosen_ore == 2_140_000 - 400_000
+
+
+def test_caseworker_runs_payouts_from_the_page() -> None:
+    gp = f.gp(year=date.today().year)
+    instance = f.activity(days=[_recent_weekday()])
+    ControlPolicy.objects.create(
+        year=date.today().year, share_basis_points=0, always_above_ore=10**12, seed="s"
+    )
+    _logged_in(f.login_of(gp)).post(
+        f"/claims/new/{instance.pk}/",
+        {
+            "days": [instance.starts_on.isoformat()],
+            "account": "auto",
+            "payee": "private_account",
+            "action": "submit",
+        },
+    )
+    caseworker = _logged_in(factories.user(role=User.Role.CASEWORKER))
+    today = date.today().isoformat()
+    assert caseworker.post("/claims/payouts/", {"date": today}).status_code == 302
+    xml = caseworker.get(f"/claims/payouts/{today}/xml/")
+    assert xml.status_code == 200 and b"pain.001.001.09" in xml.content
+    assert _logged_in(f.login_of(gp)).get("/claims/payouts/").status_code == 403
+
+
+def test_clinic_claims_for_a_staff_member() -> None:
+    gp = f.gp(year=date.today().year)
+    practice = gp.practice
+    nurse = f.staff_member(practice)
+    from ajour.accounts.services import allocate_year
+
+    allocate_year(year=date.today().year)
+    clinic = factories.user(role=User.Role.CLINIC, practice=practice)
+    instance = f.activity(days=[_recent_weekday()])
+    client = _logged_in(clinic)
+    page = client.get(f"/claims/new/{instance.pk}/").content.decode()
+    assert nurse.name in page
+    client.post(
+        f"/claims/new/{instance.pk}/",
+        {"days": [instance.starts_on.isoformat()], "staff_member": nurse.pk, "action": "submit"},
+    )
+    claim = Claim.objects.get()
+    assert (
+        claim.staff_member == nurse
+        and claim.payee == Claim.Payee.PRACTICE
+        and claim.drawn_staff_ore == 282_000
+    )
