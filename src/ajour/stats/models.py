@@ -15,7 +15,7 @@ class Form(models.TextChoices):
 
     SYSTEMATIC = "systematic", _("Systematic")
     SELF_CHOSEN = "self_chosen", _("Self-chosen")
-    GROUP_BASED = "group_based", _("Group-based (DGE/SGE)")
+    GROUP_BASED = "group_based", _("Group-based (DGE)")
     PRACTICE_STAFF = "practice_staff", _("Practice staff")
 
 
