@@ -121,18 +121,33 @@ def _active_in(year: int) -> Q:
     )
 
 
-def _accounts_for(doctor_ids: Iterable[int], kinds: Iterable[str]) -> dict[tuple[int, str], Account]:
-    """Opens missing sub-accounts in bulk and returns them by (doctor id, kind)."""
+def _accounts_for(doctor_ids: Iterable[int], kinds: Iterable[str]) -> dict[tuple[int, str], int]:
+    """Opens missing sub-accounts in bulk and returns their ids by (doctor id, kind)."""
     doctor_ids, kinds = list(doctor_ids), list(kinds)
-    found: dict[tuple[int, str], Account] = {}
+    found: dict[tuple[int, str], int] = {}
     for start in range(0, len(doctor_ids), BATCH):
         chunk = doctor_ids[start : start + BATCH]
-        Account.objects.bulk_create(
-            [Account(doctor_id=d, kind=k) for d in chunk for k in kinds], ignore_conflicts=True
+        rows = Account.objects.filter(doctor_id__in=chunk, kind__in=kinds).values_list(
+            "doctor_id", "kind", "pk"
         )
-        for account in Account.objects.filter(doctor_id__in=chunk, kind__in=kinds):
-            found[(account.doctor_id, account.kind)] = account  # type: ignore[index]
+        existing = {(d, k): pk for d, k, pk in rows}
+        missing = [Account(doctor_id=d, kind=k) for d in chunk for k in kinds if (d, k) not in existing]
+        if missing:
+            Account.objects.bulk_create(missing, ignore_conflicts=True)
+            rows = Account.objects.filter(doctor_id__in=chunk, kind__in=kinds).values_list(
+                "doctor_id", "kind", "pk"
+            )
+            existing = {(d, k): pk for d, k, pk in rows}
+        found.update(existing)
     return found
+
+
+def _existing_keys(prefix: str) -> set[str]:
+    return set(
+        LedgerEntry.objects.filter(idempotency_key__startswith=prefix).values_list(
+            "idempotency_key", flat=True
+        )
+    )
 
 
 def _insert(entries: list[LedgerEntry]) -> int:
@@ -150,23 +165,35 @@ def _insert(entries: list[LedgerEntry]) -> int:
     return len(fresh)
 
 
-def _gp_allocation_entries(doctor_id: int, role: str, year: int, share_percent: int, accounts: dict) -> list:
+def _gp_allocation_entries(
+    doctor_id: int,
+    role: str,
+    year: int,
+    share_percent: int,
+    accounts: dict[tuple[int, str], int],
+    done: set[str],
+) -> list[LedgerEntry]:
+    """The doctor's allocation entries for `year`, leaving out those already booked (keys in `done`)."""
     jan1 = date(year, 1, 1)
     self_chosen = allocation_parameter(f"allocation.{role}", jan1) * share_percent // 100
     half_days = allocation_parameter("systematic.per_year", jan1) * share_percent // 100
-    return [
-        LedgerEntry(
-            account=accounts[(doctor_id, kind)],
-            kind=LedgerEntry.Kind.ALLOCATION,
-            amount=amount,
-            year=year,
-            effective_on=jan1,
-            reason=_("Yearly allocation") if share_percent == 100 else f"{share_percent} %",
-            idempotency_key=f"alloc:{year}:doctor:{doctor_id}:{kind}",
-        )
-        for kind, amount in ((Account.Kind.SELF_CHOSEN, self_chosen), (Account.Kind.SYSTEMATIC, half_days))
-        if amount > 0
-    ]
+    reason = _("Yearly allocation") if share_percent == 100 else f"{share_percent} %"
+    entries = []
+    for kind, amount in ((Account.Kind.SELF_CHOSEN, self_chosen), (Account.Kind.SYSTEMATIC, half_days)):
+        key = f"alloc:{year}:doctor:{doctor_id}:{kind}"
+        if amount > 0 and key not in done:
+            entries.append(
+                LedgerEntry(
+                    account_id=accounts[(doctor_id, kind)],
+                    kind=LedgerEntry.Kind.ALLOCATION,
+                    amount=amount,
+                    year=year,
+                    effective_on=jan1,
+                    reason=reason,
+                    idempotency_key=key,
+                )
+            )
+    return entries
 
 
 def _trainee_periods(agreement: TrainingAgreement, year: int) -> list[date]:
@@ -217,44 +244,48 @@ def allocate_year(*, year: int) -> RunResult:
                 doctor__role=Doctor.Role.GP_EMPLOYED,
             ).values_list("doctor_id", "share_percent")
         )
+        done = _existing_keys(f"alloc:{year}:")
         accounts = _accounts_for(owners + [d for d, _share in confirmed], GP_KINDS)
         for doctor_id in owners:
-            entries += _gp_allocation_entries(doctor_id, Doctor.Role.GP_OWNER, year, 100, accounts)
+            entries += _gp_allocation_entries(doctor_id, Doctor.Role.GP_OWNER, year, 100, accounts, done)
         for doctor_id, share in confirmed:
-            entries += _gp_allocation_entries(doctor_id, Doctor.Role.GP_EMPLOYED, year, share, accounts)
+            entries += _gp_allocation_entries(doctor_id, Doctor.Role.GP_EMPLOYED, year, share, accounts, done)
         agreements = list(
             TrainingAgreement.objects.filter(starts_on__lte=date(year, 12, 31), ends_on__gte=date(year, 1, 1))
         )
         trainee_accounts = _accounts_for({a.doctor_id for a in agreements}, [Account.Kind.SELF_CHOSEN])
         for agreement in agreements:
             for start in _trainee_periods(agreement, year):
+                key = f"alloc:{year}:agreement:{agreement.pk}:{start.isoformat()}"
+                if key in done:
+                    continue
                 entries.append(
                     LedgerEntry(
-                        account=trainee_accounts[(agreement.doctor_id, Account.Kind.SELF_CHOSEN)],
+                        account_id=trainee_accounts[(agreement.doctor_id, Account.Kind.SELF_CHOSEN)],
                         kind=LedgerEntry.Kind.ALLOCATION,
                         amount=allocation_parameter(f"allocation.{agreement.phase}", start),
                         year=year,
                         effective_on=start,
                         reason=_("Training agreement"),
-                        idempotency_key=f"alloc:{year}:agreement:{agreement.pk}:{start.isoformat()}",
+                        idempotency_key=key,
                     )
                 )
         practices = list(Practice.objects.values_list("pk", "doctor_capacities"))
-        staff_entries = _staff_entries(practices, year)
+        staff_entries = _staff_entries(practices, year, done)
         booked = _insert(entries) + _insert(staff_entries)
     return RunResult(booked=booked, holders=len(owners) + len(confirmed) + len(agreements) + len(practices))
 
 
-def _staff_entries(practices: list[tuple[int, int]], year: int) -> list[LedgerEntry]:
+def _staff_entries(practices: list[tuple[int, int]], year: int, done: set[str]) -> list[LedgerEntry]:
     if _staff_scheme_start(year).year > year:
         return []
-    Account.objects.bulk_create(
-        [Account(practice_id=p, kind=Account.Kind.STAFF) for p, _c in practices],
-        batch_size=BATCH,
-        ignore_conflicts=True,
-    )
     by_practice = dict(Account.objects.filter(kind=Account.Kind.STAFF).values_list("practice_id", "pk"))
+    missing = [Account(practice_id=p, kind=Account.Kind.STAFF) for p, _c in practices if p not in by_practice]
+    if missing:
+        Account.objects.bulk_create(missing, batch_size=BATCH, ignore_conflicts=True)
+        by_practice = dict(Account.objects.filter(kind=Account.Kind.STAFF).values_list("practice_id", "pk"))
     effective = max(date(year, 1, 1), _staff_scheme_start(year))
+    reason = _("Yearly allocation")
     return [
         LedgerEntry(
             account_id=by_practice[practice_id],
@@ -262,11 +293,11 @@ def _staff_entries(practices: list[tuple[int, int]], year: int) -> list[LedgerEn
             amount=staff_allocation(capacities=capacities, year=year),
             year=year,
             effective_on=effective,
-            reason=_("Yearly allocation"),
+            reason=reason,
             idempotency_key=f"alloc:{year}:practice:{practice_id}:staff",
         )
         for practice_id, capacities in practices
-        if capacities > 0
+        if capacities > 0 and f"alloc:{year}:practice:{practice_id}:staff" not in done
     ]
 
 
@@ -274,7 +305,10 @@ def allocate_doctor(*, doctor: Doctor, year: int) -> int:
     """Allocates one employed GP right after the contract is confirmed (same keys as the yearly run)."""
     confirmation = EmploymentConfirmation.objects.get(doctor=doctor, year=year)
     accounts = _accounts_for([doctor.pk], GP_KINDS)
-    return _insert(_gp_allocation_entries(doctor.pk, doctor.role, year, confirmation.share_percent, accounts))
+    entries = _gp_allocation_entries(
+        doctor.pk, doctor.role, year, confirmation.share_percent, accounts, set()
+    )
+    return _insert(entries)
 
 
 @transaction.atomic
@@ -453,46 +487,53 @@ def close_year(*, year: int) -> RunResult:
     """Merges last year and this year per sub-account, carries over at most one year's allocation and
     forfeits the rest, as ledger entries, at once (no winter freeze)."""
     dec31, jan1 = date(year, 12, 31), date(year + 1, 1, 1)
+    forfeit, carried_to, carried_from = (
+        _("Above the carry-over cap"),
+        _("Carried to %(year)d") % {"year": year + 1},
+        _("Carried from %(year)d") % {"year": year},
+    )
     entries: list[LedgerEntry] = []
     with transaction.atomic():
         positions = year_positions(year=year)
         for position in positions:
-            key = f"close:{year}:{position.account_id}"
+            key, account = f"close:{year}:{position.account_id}", position.account_id
             if position.forfeited:
                 entries.append(
                     LedgerEntry(
-                        account_id=position.account_id,
+                        account_id=account,
                         kind=LedgerEntry.Kind.FORFEIT,
                         amount=-position.forfeited,
                         year=year,
                         effective_on=dec31,
-                        reason=_("Above the carry-over cap"),
+                        reason=forfeit,
                         idempotency_key=f"{key}:forfeit",
                     )
                 )
             if position.carried:
                 entries += [
                     LedgerEntry(
-                        account_id=position.account_id,
+                        account_id=account,
                         kind=LedgerEntry.Kind.CARRY_OVER,
                         amount=-position.carried,
                         year=year,
                         effective_on=dec31,
-                        reason=_("Carried to %(year)d") % {"year": year + 1},
+                        reason=carried_to,
                         idempotency_key=f"{key}:out",
                     ),
                     LedgerEntry(
-                        account_id=position.account_id,
+                        account_id=account,
                         kind=LedgerEntry.Kind.CARRY_OVER,
                         amount=position.carried,
                         year=year + 1,
                         effective_on=jan1,
-                        reason=_("Carried from %(year)d") % {"year": year},
+                        reason=carried_from,
                         idempotency_key=f"{key}:in",
                     ),
                 ]
-        booked = _insert(entries)
-    return RunResult(booked=booked, holders=len(positions))
+        done = _existing_keys(f"close:{year}:") if entries else set()
+        fresh = [e for e in entries if e.idempotency_key not in done]
+        LedgerEntry.objects.bulk_create(fresh, batch_size=BATCH, ignore_conflicts=True)
+    return RunResult(booked=len(fresh), holders=len(positions))
 
 
 def notify_at_risk(*, year: int, on: date | None = None) -> int:
