@@ -227,6 +227,7 @@ class DecisionForm(forms.Form):
                 max_value=Decimal(available) / 2,
                 decimal_places=1,
                 initial=Decimal(available) / 2,
+                widget=forms.NumberInput(attrs={"step": "0.5"}),
                 required=False,
             )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -140,6 +141,9 @@ class Activity(models.Model):
     created_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Danish full-text document (title weight A, description weight B), kept by a database trigger on
+    # PostgreSQL (migration 0004); always empty on SQLite, where search falls back to LIKE.
+    search_document = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name_plural = "activities"

@@ -205,8 +205,10 @@ class SearchFilters:
 
 
 def public_instances() -> QuerySet[ActivityInstance]:
-    return ActivityInstance.objects.filter(activity__status=Activity.Status.APPROVED).select_related(
-        "activity__provider", "activity__topic", "activity__se_theme", "region"
+    return (
+        ActivityInstance.objects.filter(activity__status=Activity.Status.APPROVED)
+        .select_related("activity__provider", "activity__topic", "activity__se_theme", "region")
+        .defer("activity__search_document")
     )
 
 
@@ -247,15 +249,16 @@ def search_catalogue(*, filters: SearchFilters, today: date | None = None) -> Qu
 
 
 def _text_match(instances: QuerySet[ActivityInstance], query: str) -> QuerySet[ActivityInstance]:
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+    """PostgreSQL: the stored Danish document (migration 0004) against a web-style query, ranked.
 
-        vector = SearchVector("activity__title", weight="A", config=SEARCH_CONFIG) + SearchVector(
-            "activity__description", weight="B", config=SEARCH_CONFIG
-        )
+    SQLite: every word in the title or description (LIKE), titles first.
+    """
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
         search_query = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-        return instances.annotate(search=vector, rank=SearchRank(vector, search_query)).filter(
-            search=search_query
+        return instances.filter(activity__search_document=search_query).annotate(
+            rank=SearchRank(F("activity__search_document"), search_query)
         )
     for word in query.split()[:8]:
         instances = instances.filter(
