@@ -118,24 +118,8 @@ def pending_confirmations(*, limit: int = 100) -> QuerySet[EmploymentConfirmatio
     )
 
 
-def has_fap_account(*, doctor: Doctor, year: int) -> bool:
-    """R-ELIG-1: an allocation has been booked (employed GPs: contract confirmed for `year`)."""
-    if (
-        doctor.role == Doctor.Role.GP_EMPLOYED
-        and not EmploymentConfirmation.objects.filter(
-            doctor=doctor, year__in=[year, year - 1], status=EmploymentConfirmation.Status.CONFIRMED
-        ).exists()
-    ):
-        return False
-    return LedgerEntry.objects.filter(account__doctor=doctor, kind=LedgerEntry.Kind.ALLOCATION).exists()
-
-
-def allocated_in(*, doctor: Doctor, year: int) -> int | None:
-    """This year's self-chosen allocation (øre), or None when none is booked."""
-    total = LedgerEntry.objects.filter(
-        account__doctor=doctor,
-        account__kind=Account.Kind.SELF_CHOSEN,
-        kind=LedgerEntry.Kind.ALLOCATION,
-        year=year,
-    ).aggregate(t=Sum("amount"))["t"]
-    return None if total is None else int(total)
+def employment_confirmed(*, doctor: Doctor, years: list[int]) -> bool:
+    """A-01: the secretariat has confirmed the employed GP's contract for one of `years`."""
+    return EmploymentConfirmation.objects.filter(
+        doctor=doctor, year__in=years, status=EmploymentConfirmation.Status.CONFIRMED
+    ).exists()

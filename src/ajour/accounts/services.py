@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -43,6 +43,8 @@ from ajour.rules.parameters import Parameter, load_parameters
 ALLOCATION_FILE = Path(__file__).with_name("allocation.yaml")
 BATCH = 2000
 GP_KINDS = (Account.Kind.SELF_CHOSEN, Account.Kind.SYSTEMATIC)
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
+"""`ApiToken.last_used_at` is refreshed at most this often, so that reads stay reads."""
 
 
 class AccountError(Exception):
@@ -605,5 +607,7 @@ def user_for_token(raw: str) -> User | None:
         return None
     if not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=datetime.now(tz=timezone.get_current_timezone()))
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from ajour.accounts.models import Account, Doctor, LedgerEntry, StaffMember
-from ajour.accounts.selectors import allocated_in, has_fap_account
+from ajour.accounts.selectors import employment_confirmed
 from ajour.catalogue.models import Activity, ActivityInstance, ApprovalDecision
 from ajour.claims.models import Claim
 
@@ -63,27 +63,51 @@ def approval_on(activity: Activity, on: date) -> str:
     return decision.approval
 
 
-def balances_of(claimant: Doctor, staff_practice_id: int | None) -> dict[str, int]:
-    """Current balances from the ledger: self-chosen øre, systematic half days, the clinic's staff øre."""
-    totals = dict(
-        LedgerEntry.objects.filter(account__doctor=claimant)
-        .values("account__kind")
-        .annotate(t=Sum("amount"))
-        .values_list("account__kind", "t")
-    )
-    staff = 0
-    if staff_practice_id is not None:
-        staff = (
-            LedgerEntry.objects.filter(
-                account__practice_id=staff_practice_id, account__kind=Account.Kind.STAFF
-            ).aggregate(t=Sum("amount"))["t"]
-            or 0
+@dataclass(frozen=True)
+class Position:
+    """What the ledger says about a claimant, read in one query: balances and allocations per year."""
+
+    self_chosen_ore: int
+    systematic_half_days: int
+    staff_ore: int
+    self_chosen_allocations: dict[int, int]
+
+    @property
+    def has_allocation(self) -> bool:
+        return bool(self.self_chosen_allocations)
+
+
+def position_of(claimant: Doctor, staff_practice_id: int | None) -> Position:
+    """Balances of the claimant's sub-accounts (and the clinic's staff account) and allocations by year."""
+    rows = (
+        LedgerEntry.objects.filter(
+            Q(account__doctor=claimant)
+            | Q(account__practice_id=staff_practice_id, account__kind=Account.Kind.STAFF)
         )
-    return {
-        "self_chosen_ore": int(totals.get(Account.Kind.SELF_CHOSEN) or 0),
-        "systematic_half_days": int(totals.get(Account.Kind.SYSTEMATIC) or 0),
-        "staff_ore": int(staff),
-    }
+        .values_list("account__kind", "kind", "year")
+        .annotate(t=Sum("amount"))
+    )
+    totals: dict[str, int] = {}
+    allocations: dict[int, int] = {}
+    for account_kind, entry_kind, year, amount in rows:
+        totals[account_kind] = totals.get(account_kind, 0) + int(amount)
+        if account_kind == Account.Kind.SELF_CHOSEN and entry_kind == LedgerEntry.Kind.ALLOCATION:
+            allocations[year] = allocations.get(year, 0) + int(amount)
+    return Position(
+        self_chosen_ore=totals.get(Account.Kind.SELF_CHOSEN, 0),
+        systematic_half_days=totals.get(Account.Kind.SYSTEMATIC, 0),
+        staff_ore=totals.get(Account.Kind.STAFF, 0) if staff_practice_id is not None else 0,
+        self_chosen_allocations=allocations,
+    )
+
+
+def _has_account(claimant: Doctor, position: Position, year: int) -> bool:
+    """R-ELIG-1: an allocation has been booked; employed GPs also need a confirmed contract (A-01)."""
+    if claimant.role == Doctor.Role.GP_EMPLOYED and not employment_confirmed(
+        doctor=claimant, years=[year, year - 1]
+    ):
+        return False
+    return position.has_allocation
 
 
 def _material_used(claimant: Doctor, year: int) -> int:
@@ -137,7 +161,7 @@ def activity_date(request: ClaimRequest, days: list[dict[str, object]]) -> date:
 
 
 def build_payload(
-    *, claimant: Doctor, request: ClaimRequest, filed_on: date, balances: dict[str, int] | None = None
+    *, claimant: Doctor, request: ClaimRequest, filed_on: date, position: Position | None = None
 ) -> dict[str, object]:
     """The `ajour.claim/1` document for this claimant and request, from stored data only."""
     staff_claim = request.staff_member is not None
@@ -166,21 +190,21 @@ def build_payload(
             "days": days,
         }
     on = activity_date(request, days)
-    if balances is None:
+    if position is None:
         staff_practice = request.staff_member.practice_id if request.staff_member is not None else None
-        balances = balances_of(claimant, staff_practice)
+        position = position_of(claimant, staff_practice)
     payload: dict[str, object] = {
         "schema": "ajour.claim/1",
         "filed_on": filed_on.isoformat(),
         "claimant": {
             "role": claimant.role,
-            "has_account": has_fap_account(doctor=claimant, year=filed_on.year),
-            "annual_allocation_ore": allocated_in(doctor=claimant, year=on.year),
+            "has_account": _has_account(claimant, position, filed_on.year),
+            "annual_allocation_ore": position.self_chosen_allocations.get(on.year),
         },
         "balances": {
-            "self_chosen_ore": balances["self_chosen_ore"],
-            "systematic_days": balances["systematic_half_days"] / 2,
-            "staff_ore": balances["staff_ore"],
+            "self_chosen_ore": position.self_chosen_ore,
+            "systematic_days": position.systematic_half_days / 2,
+            "staff_ore": position.staff_ore,
             "material_used_ore": _material_used(claimant, on.year) if request.is_material else 0,
         },
         "activity": activity,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from ajour.accounts.models import Account, Doctor, LedgerEntry, User
 from ajour.accounts.uploads import RECEIPT_TYPES, checked_content_type
 from ajour.claims.models import Appeal, AuditEvent, Claim, ControlPolicy, Receipt
-from ajour.claims.payload import ClaimInputError, ClaimRequest, activity_date, balances_of, build_payload
+from ajour.claims.payload import ClaimInputError, ClaimRequest, activity_date, build_payload, position_of
 from ajour.rules import RULES_VERSION, InvalidClaim, decide_payload
 
 PAYABLE_STATUSES = (Claim.Status.DECIDED, Claim.Status.APPROVED, Claim.Status.ADJUSTED)
@@ -51,15 +51,18 @@ def _decide(payload: dict[str, object], lang: str) -> dict[str, object]:
 
 def _accounts(claimant: Doctor, request: ClaimRequest) -> dict[str, Account]:
     """The sub-accounts a claim may draw from, locked for this transaction (PostgreSQL row locks;
-    SQLite's IMMEDIATE transactions already serialise writers)."""
+    SQLite's IMMEDIATE transactions already serialise writers). Missing ones are opened first."""
     if request.staff_member is not None:
-        Account.objects.get_or_create(practice_id=request.staff_member.practice_id, kind=Account.Kind.STAFF)
-        rows = Account.objects.filter(practice_id=request.staff_member.practice_id, kind=Account.Kind.STAFF)
+        holder, kinds = {"practice_id": request.staff_member.practice_id}, [Account.Kind.STAFF]
     else:
-        for kind in (Account.Kind.SELF_CHOSEN, Account.Kind.SYSTEMATIC):
-            Account.objects.get_or_create(doctor=claimant, kind=kind)
-        rows = Account.objects.filter(doctor=claimant)
-    return {a.kind: a for a in rows.select_for_update().order_by("pk")}
+        holder, kinds = {"doctor": claimant}, [Account.Kind.SELF_CHOSEN, Account.Kind.SYSTEMATIC]
+    rows = Account.objects.filter(**holder, kind__in=kinds).select_for_update().order_by("pk")
+    found = {a.kind: a for a in rows}
+    if len(found) < len(kinds):
+        for kind in kinds:
+            Account.objects.get_or_create(**holder, kind=kind)
+        found = {a.kind: a for a in rows.all()}
+    return found
 
 
 def _audit(claim: Claim, action: str, by: User | None, note: str = "") -> None:
@@ -129,14 +132,14 @@ def _submit(
     accounts = _accounts(claimant, request)
     staff_practice = request.staff_member.practice_id if request.staff_member is not None else None
     payload = build_payload(
-        claimant=claimant, request=request, filed_on=filed_on, balances=balances_of(claimant, staff_practice)
+        claimant=claimant, request=request, filed_on=filed_on, position=position_of(claimant, staff_practice)
     )
     decision = _decide(payload, lang)
     draws = decision["draws"]
     assert isinstance(draws, dict)
     staff_claim = request.staff_member is not None
     day_halves = sum(2 if d["class"] == "full" else 1 for d in decision["days"] if d["class"] != "none")  # type: ignore[union-attr,index]
-    claim = Claim.objects.create(
+    claim = Claim(
         claimant=claimant,
         practice_id=staff_practice if staff_claim else claimant.practice_id,
         staff_member=request.staff_member,
@@ -159,6 +162,8 @@ def _submit(
         request_hash=body_hash,
         created_by=by,
     )
+    control_reason = _select_for_control(claim)
+    claim.save(force_insert=True)
     for kind, amount in (
         (Account.Kind.SELF_CHOSEN, claim.drawn_self_chosen_ore),
         (Account.Kind.SYSTEMATIC, claim.drawn_systematic_half_days),
@@ -167,7 +172,9 @@ def _submit(
         if amount:
             _book(accounts[kind], LedgerEntry.Kind.CLAIM_DRAW, -amount, claim, by, _("Claim"))
     _audit(claim, "submitted", by, f"{claim.outcome}, rules {claim.rules_version}")
-    _maybe_select_for_control(claim)
+    if control_reason:
+        _audit(claim, "control_selected", None, control_reason)
+        transaction.on_commit(lambda: _mail_claimant(claim, "claims/email/receipts_requested.txt"))
     return claim
 
 
@@ -202,20 +209,17 @@ def control_draw(*, seed: str, public_id: str) -> int:
     return int.from_bytes(digest[:8], "big") % 10_000
 
 
-def _maybe_select_for_control(claim: Claim) -> None:
+def _select_for_control(claim: Claim) -> str:
+    """Draws the (unsaved) claim for sample control; if selected, sets its status and returns why."""
     if claim.payable_ore <= 0:
-        return
+        return ""
     policy = control_policy(claim.filed_on.year)
     claim.control_draw = control_draw(seed=policy.seed, public_id=str(claim.public_id))
     by_amount = claim.payable_ore > policy.always_above_ore
-    selected = by_amount or claim.control_draw < policy.share_basis_points
-    if selected:
-        claim.status = Claim.Status.CONTROL_REQUESTED
-    claim.save(update_fields=["control_draw", "status"])
-    if selected:
-        why = "amount" if by_amount else f"draw {claim.control_draw} < {policy.share_basis_points}"
-        _audit(claim, "control_selected", None, why)
-        transaction.on_commit(lambda: _mail_claimant(claim, "claims/email/receipts_requested.txt"))
+    if not by_amount and claim.control_draw >= policy.share_basis_points:
+        return ""
+    claim.status = Claim.Status.CONTROL_REQUESTED
+    return "amount" if by_amount else f"draw {claim.control_draw} < {policy.share_basis_points}"
 
 
 def _mail_claimant(claim: Claim, template: str) -> None:
