@@ -1,4 +1,4 @@
-"""Claim submission through the API: claims/s and latency with concurrent clients (target ≥ 200/s, p95 < 150 ms).
+"""Claim submission through the API: claims/s and latency under load (target ≥ 200/s, p95 < 150 ms).
 
 Builds GPs with allocations and API tokens and a few held, approved courses in a database you name,
 starts granian on 127.0.0.1 (WSGI, the production settings), and fires `POST /api/v1/claims` from
@@ -26,7 +26,8 @@ import sys
 import threading
 import time
 import uuid
-from datetime import date, time as clock, timedelta
+from datetime import date, timedelta
+from datetime import time as clock
 from pathlib import Path
 
 GPS = 400
