@@ -328,3 +328,16 @@ def test_provider_registration() -> None:
     other = factories.user(role="provider")
     with pytest.raises(services.CatalogueError):
         services.register_provider(user=other, name="luf", kind="private", region=None, email="")
+
+
+def test_runs_loaded_in_bulk_get_their_preview_from_the_command() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    activity = cf.approved()
+    activity.instances.update(claimable=None)
+    out = StringIO()
+    call_command("catalogue", "refresh-previews", stdout=out)
+    assert "1" in out.getvalue()
+    assert activity.instances.get().claimable["options"][0]["fee_ore"] == 800_000

@@ -107,18 +107,6 @@ def parse_programme(text: str) -> list[DayPlan]:
     return [DayPlan.from_sessions(day, sessions) for day, sessions in sorted(by_date.items())]
 
 
-def programme_text(days: Iterable[object]) -> str:
-    """The textarea form of stored programme days (inverse of `parse_programme`)."""
-    lines = []
-    for day in days:
-        sessions = getattr(day, "sessions", None) or [
-            {"from": f"{day.starts_at:%H:%M}", "to": f"{day.ends_at:%H:%M}", "title": ""}  # type: ignore[attr-defined]
-        ]
-        for session in sessions:
-            lines.append(f"{day.date:%Y-%m-%d} {session['from']}-{session['to']} {session['title']}".rstrip())  # type: ignore[attr-defined]
-    return "\n".join(lines)
-
-
 def sample_claim(
     *,
     days: Iterable[object],

@@ -202,12 +202,6 @@ def add_instance(*, activity: Activity, data: InstanceData) -> ActivityInstance:
     return instance
 
 
-@transaction.atomic
-def remove_instance(*, instance: ActivityInstance) -> None:
-    _require_editable(instance.activity)
-    instance.delete()
-
-
 def refresh_claimable(*, instance: ActivityInstance) -> ActivityInstance:
     """Recomputes and stores what a GP can claim for this run, so that search stays fast."""
     activity = instance.activity
@@ -215,7 +209,7 @@ def refresh_claimable(*, instance: ActivityInstance) -> ActivityInstance:
         activity.approval if activity.approval != Activity.Approval.NONE else activity.requested_approval
     )
     instance.claimable = claim_preview(
-        days=list(instance.days.order_by("date")),
+        days=list(instance.days.all()),
         claim_type=activity.claim_type,
         approval=approval,
         price_ore=activity.price_ore,
@@ -224,6 +218,18 @@ def refresh_claimable(*, instance: ActivityInstance) -> ActivityInstance:
     )
     instance.save(update_fields=["claimable"])
     return instance
+
+
+def refresh_missing_claimables(*, everything: bool = False) -> int:
+    """Fills the preview cache of approved runs loaded in bulk (the demo data, imports); returns the count."""
+    instances = ActivityInstance.objects.filter(activity__status=Activity.Status.APPROVED)
+    if not everything:
+        instances = instances.filter(claimable__isnull=True)
+    count = 0
+    for instance in instances.select_related("activity").prefetch_related("days").iterator(chunk_size=500):
+        refresh_claimable(instance=instance)
+        count += 1
+    return count
 
 
 @transaction.atomic

@@ -5,6 +5,8 @@ Thin views: parse with a form, authorise through `permissions`, call one service
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -179,8 +181,16 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
             "answer_form": forms.AnswerForm(),
             "appeal_form": forms.AppealForm(),
             "today": today,
+            "similar": _similar(activity, today),
         },
     )
+
+
+def _similar(activity: Activity, today: date) -> list[Activity]:
+    """For a GP's own application: their activities on the same topic in the last 5 years (R-IND-1)."""
+    if activity.applicant_doctor is None:
+        return []
+    return selectors.similar_activities(doctor=activity.applicant_doctor, topic=activity.topic, today=today)
 
 
 def _applicant_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -342,13 +352,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             return redirect("catalogue:review_queue")
-    similar = (
-        selectors.similar_activities(
-            doctor=activity.applicant_doctor, topic=activity.topic, today=timezone.localdate()
-        )
-        if activity.applicant_doctor_id
-        else []
-    )
+    similar = _similar(activity, timezone.localdate())
     return render(
         request,
         "catalogue/review.html",
