@@ -1,0 +1,86 @@
+"""Account pages: an employed GP uploads the contract, the secretariat confirms, corrects and pro-rates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+
+from ajour.accounts.models import Doctor, EmploymentConfirmation, LedgerEntry, User
+from ajour.accounts.selectors import doctor_balances
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.7\nsynthetic contract\n"
+
+
+def _client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_employed_gp_uploads_a_contract_and_the_secretariat_confirms_it() -> None:
+    employed = factories.doctor(role=Doctor.Role.GP_EMPLOYED)
+    gp = _client(factories.user(role=User.Role.GP, doctor=employed))
+    year = date.today().year
+
+    refused = gp.post(
+        "/accounts/employment/", {"year": year, "document": SimpleUploadedFile("c.pdf", b"GIF89a")}
+    )
+    assert "ikke en gyldig PDF-fil" in refused.content.decode()
+    assert not EmploymentConfirmation.objects.exists()
+
+    gp.post("/accounts/employment/", {"year": year, "document": SimpleUploadedFile("kontrakt.pdf", PDF)})
+    confirmation = EmploymentConfirmation.objects.get()
+    assert confirmation.status == "pending"
+    assert "Afventer behandling" in gp.get("/accounts/employment/").content.decode()
+    assert "afventer sekretariatets bekræftelse" in gp.get("/home/").content.decode()
+    assert gp.get(f"/accounts/employment/{confirmation.pk}/contract/").status_code == 200
+    stranger = _client(factories.user(role=User.Role.GP, doctor=factories.doctor()))
+    assert stranger.get(f"/accounts/employment/{confirmation.pk}/contract/").status_code == 404
+
+    caseworker = _client(factories.user(role=User.Role.CASEWORKER))
+    assert employed.full_name in caseworker.get("/accounts/confirmations/").content.decode()
+    caseworker.post(
+        f"/accounts/confirmations/{confirmation.pk}/", {"decision": "confirm", "share_percent": 100}
+    )
+    assert doctor_balances(doctor=employed, year=year).allocated_self_chosen_ore == 2_140_000
+
+
+def test_secretariat_corrects_with_a_reason_only() -> None:
+    gp = factories.with_allocation(factories.doctor(), year=date.today().year)
+    caseworker = _client(factories.user(role=User.Role.CASEWORKER))
+    url = f"/accounts/doctors/{gp.pk}/"
+
+    caseworker.post(
+        url,
+        {"form": "correct", "correct-kind": "self_chosen", "correct-amount": "-1000", "correct-reason": ""},
+    )
+    assert not LedgerEntry.objects.filter(kind="correction").exists()
+    caseworker.post(
+        url,
+        {
+            "form": "correct",
+            "correct-kind": "self_chosen",
+            "correct-amount": "-1000",
+            "correct-reason": "Dobbelt udbetalt",
+        },
+    )
+    assert LedgerEntry.objects.get(kind="correction").reason == "Dobbelt udbetalt"
+    assert "Dobbelt udbetalt" in caseworker.get(url).content.decode()
+    gp_user = _client(factories.user(role=User.Role.GP, doctor=gp))
+    assert gp_user.get(url).status_code == 404
+    assert "Dobbelt udbetalt" in gp_user.get("/accounts/ledger/").content.decode()
+
+
+def test_allocate_command_is_idempotent(capsys: pytest.CaptureFixture[str]) -> None:
+    factories.doctor()
+    call_command("accounts", "allocate", "--year", "2025")
+    call_command("accounts", "allocate", "--year", "2025")
+    out = capsys.readouterr().out
+    assert "allocate 2025: 3 entries" in out and "allocate 2025: 0 entries" in out
