@@ -84,3 +84,13 @@ def test_allocate_command_is_idempotent(capsys: pytest.CaptureFixture[str]) -> N
     call_command("accounts", "allocate", "--year", "2025")
     out = capsys.readouterr().out
     assert "allocate 2025: 3 entries" in out and "allocate 2025: 0 entries" in out
+
+
+def test_payout_account_is_validated_and_saved() -> None:
+    gp = factories.doctor()
+    client = _client(factories.user(role=User.Role.GP, doctor=gp))
+    bad = client.post("/accounts/bank/", {"iban": "DK00 1234"})
+    assert "gyldigt dansk IBAN" in bad.content.decode()
+    client.post("/accounts/bank/", {"iban": "dk88 0000 0000 0000 01"})
+    gp.refresh_from_db()
+    assert gp.payout_iban == "DK8800000000000001"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ajour.accounts.banking import normalise_iban
 from ajour.accounts.models import Account
 
 
@@ -39,3 +40,12 @@ class ProrateForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     percent = forms.IntegerField(label=_("Share of the full allocation (%)"), min_value=0, max_value=100)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BankAccountForm(forms.Form):
+    iban = forms.CharField(
+        label=_("IBAN for payouts"), max_length=40, help_text=_("DK followed by 16 digits.")
+    )
+
+    def clean_iban(self) -> str:
+        return normalise_iban(self.cleaned_data["iban"])

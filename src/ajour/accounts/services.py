@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ajour.accounts.banking import normalise_iban
 from ajour.accounts.models import (
     Account,
     ApiToken,
@@ -370,6 +371,17 @@ def correct_balance(*, account: Account, amount: int, reason: str, by: User) -> 
         reason=reason,
         created_by=by,
     )
+
+
+def set_payout_account(*, user: User, iban: str) -> None:
+    """A GP's private account, or (for a clinic login) the practice account, for payouts."""
+    iban = normalise_iban(iban)
+    if user.role == User.Role.CLINIC and user.practice_id is not None:
+        Practice.objects.filter(pk=user.practice_id).update(payout_iban=iban)
+    elif user.doctor_id is not None:
+        Doctor.objects.filter(pk=user.doctor_id).update(payout_iban=iban)
+    else:
+        raise AccountError(_("Only GPs and clinics have payout accounts."))
 
 
 # --- employment confirmation (A-01) ------------------------------------------------------------------

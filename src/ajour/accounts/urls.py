@@ -9,5 +9,6 @@ urlpatterns = [
     path("confirmations/", views.confirmations, name="confirmations"),
     path("confirmations/<int:pk>/", views.decide_confirmation, name="decide_confirmation"),
     path("ledger/", views.my_ledger, name="ledger"),
+    path("bank/", views.bank_account, name="bank"),
     path("doctors/<int:pk>/", views.doctor_account, name="doctor"),
 ]

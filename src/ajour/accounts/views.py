@@ -12,7 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ajour.accounts import permissions, selectors, services
-from ajour.accounts.forms import ConfirmationDecisionForm, ContractForm, CorrectionForm, ProrateForm
+from ajour.accounts.forms import (
+    BankAccountForm,
+    ConfirmationDecisionForm,
+    ContractForm,
+    CorrectionForm,
+    ProrateForm,
+)
 from ajour.accounts.models import User
 from ajour.web.permissions import Permission
 
@@ -161,3 +167,19 @@ def doctor_account(request: HttpRequest, pk: int) -> HttpResponse:
             "prorate": prorate,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bank_account(request: HttpRequest) -> HttpResponse:
+    """Where payouts go: the GP's private account, or the practice account for a clinic login."""
+    user = _user(request)
+    holder = user.practice if user.role == User.Role.CLINIC else user.doctor
+    if holder is None:
+        raise Http404
+    form = BankAccountForm(request.POST or None, initial={"iban": holder.payout_iban})
+    if request.method == "POST" and form.is_valid():
+        services.set_payout_account(user=user, iban=form.cleaned_data["iban"])
+        messages.success(request, _("The payout account has been saved."))
+        return redirect("accounts:bank")
+    return render(request, "accounts/bank.html", {"form": form, "holder": holder})
