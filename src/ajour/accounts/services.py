@@ -614,7 +614,11 @@ def user_for_token(raw: str) -> User | None:
     parts = raw.split("_", 2)
     if len(parts) != 3 or parts[0] != "ajr":
         return None
-    token = ApiToken.objects.select_related("user").filter(prefix=parts[1], revoked_at__isnull=True).first()
+    token = (
+        ApiToken.objects.select_related("user__doctor")
+        .filter(prefix=parts[1], revoked_at__isnull=True)
+        .first()
+    )
     if token is None or not secrets.compare_digest(token.secret_hash, _hash(parts[2])):
         return None
     if not token.user.is_active:

@@ -93,12 +93,8 @@ def submit_claim(
     """Decides and stores a claim and books its draws in one transaction; nothing is written on error.
 
     With an idempotency key a retried request returns the first claim; the same key with a different
-    body raises IdempotencyConflict.
+    body raises IdempotencyConflict. The key's unique index decides, so the common case costs no lookup.
     """
-    if idempotency_key:
-        earlier = _replay(idempotency_key, body_hash)
-        if earlier is not None:
-            return earlier
     try:
         claim = _submit(claimant, request, filed_on, by, idempotency_key, body_hash, lang)
     except IntegrityError:
