@@ -107,3 +107,13 @@ def test_openapi_declares_every_status() -> None:
     submit = schema["paths"]["/api/v1/claims"]["post"]["responses"]
     assert {"200", "201", "400", "401", "403", "409"} <= set(submit)
     assert {"200", "400"} <= set(schema["paths"]["/api/v1/quote"]["post"]["responses"])
+
+
+def test_wrong_parameter_types_get_a_declared_error() -> None:
+    client = _client_for(f.gp(year=2025))
+    assert client.get("/api/v1/claims", {"limit": "many"}).status_code == 422
+    assert (
+        Client().post("/api/v1/quote?lang=fr", WORKED_EXAMPLE, content_type="application/json").status_code
+        == 422
+    )
+    assert client.get("/api/v1/claims/not-a-uuid").status_code in {404, 422}

@@ -46,6 +46,12 @@ class ErrorOut(Schema):
     message: str
 
 
+class ValidationErrorOut(Schema):
+    """A query or path parameter of the wrong type (django-ninja's own validation)."""
+
+    detail: list[dict[str, object]]
+
+
 def _error(field: str, message: str, error: str = "invalid_claim") -> dict[str, str]:
     return {"error": error, "field": field, "message": message}
 
@@ -65,7 +71,7 @@ QUOTE_BODY = {
 @router.post(
     "/quote",
     auth=None,
-    response={200: dict[str, object], 400: ErrorOut},
+    response={200: dict[str, object], 400: ErrorOut, 422: ValidationErrorOut},
     summary="Decide one claim (ajour.claim/1 → ajour.decision/1) without storing anything",
     openapi_extra=QUOTE_BODY,
 )
@@ -217,7 +223,7 @@ def submit(request: HttpRequest) -> Status[object]:
 @router.get(
     "/claims",
     auth=token_auth,
-    response={200: list[ClaimOut], 401: ErrorOut},
+    response={200: list[ClaimOut], 401: ErrorOut, 422: ValidationErrorOut},
     summary="Your claims, newest first",
 )
 def list_claims(request: HttpRequest, limit: Query[int] = 50) -> Status[object]:
@@ -233,7 +239,7 @@ def list_claims(request: HttpRequest, limit: Query[int] = 50) -> Status[object]:
 @router.get(
     "/claims/{public_id}",
     auth=token_auth,
-    response={200: ClaimOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: ClaimOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="One claim",
 )
 def get_claim(request: HttpRequest, public_id: UUID) -> Status[object]:
