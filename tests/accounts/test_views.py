@@ -94,3 +94,13 @@ def test_payout_account_is_validated_and_saved() -> None:
     client.post("/accounts/bank/", {"iban": "dk88 0000 0000 0000 01"})
     gp.refresh_from_db()
     assert gp.payout_iban == "DK8800000000000001"
+
+
+def test_gp_page_shows_the_at_risk_notice() -> None:
+    from ajour.accounts.services import notify_at_risk
+
+    gp = factories.with_allocation(factories.doctor(), year=date.today().year - 1)
+    factories.with_allocation(gp, year=date.today().year)
+    notify_at_risk(year=date.today().year, on=date(date.today().year, 10, 1))
+    page = _client(factories.user(role=User.Role.GP, doctor=gp)).get("/home/").content.decode()
+    assert "21.400,00" in page and "31. december" in page

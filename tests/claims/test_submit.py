@@ -12,7 +12,7 @@ from ajour.accounts.selectors import doctor_balances
 from ajour.catalogue.models import Activity
 from ajour.claims import services
 from ajour.claims.models import AuditEvent, Claim
-from ajour.claims.payload import ClaimInputError
+from ajour.claims.payload import ClaimInputError, ClaimRequest
 from tests.claims import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +170,17 @@ def test_staff_claim_draws_from_the_clinic_staff_account_and_pays_the_practice()
     assert claim.payee == Claim.Payee.PRACTICE
     assert claim.drawn_staff_ore == 282_000 + 100_000
     assert claim.inputs["staff"] == {"profession": "nurse", "weekly_hours": 37}
+
+
+def test_study_material_is_capped_at_a_quarter_of_the_allocation() -> None:
+    gp = f.gp(year=2025)
+    request = ClaimRequest(
+        material_ore=700_000, purchased_on=date(2025, 2, 1), description="Anatomisk skuldermodel"
+    )
+
+    first = services.submit_claim(claimant=gp, request=request, filed_on=FILED, by=None).claim
+    second = services.submit_claim(claimant=gp, request=request, filed_on=FILED, by=None).claim
+
+    assert first.payable_ore == 535_000 and first.inputs["balances"]["material_used_ore"] == 0
+    assert second.outcome == "rejected" and second.inputs["balances"]["material_used_ore"] == 535_000
+    assert first.description == "Anatomisk skuldermodel"
