@@ -293,3 +293,10 @@ def test_gp_asks_for_individual_approval_and_sees_the_breadth_rule() -> None:
     assert activity.status == Activity.Status.SUBMITTED
     review = logged_in(cf.consultant()).get(f"/catalogue/review/{activity.pk}/").content.decode()
     assert "seneste 5 år" in review
+
+
+def test_the_catalogue_speaks_english_too(client: Client) -> None:
+    cf.approved()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get("/catalogue/").content.decode()
+    assert "A GP can claim" in body and "Calendar feed (.ics) for this search" in body
