@@ -113,7 +113,7 @@ def populate() -> tuple[list[str], list[int]]:
     return tokens, instances
 
 
-def start_server(database_url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(database_url: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -134,6 +134,10 @@ def start_server(database_url: str, port: int, workers: int) -> subprocess.Popen
             str(port),
             "--workers",
             str(workers),
+            "--blocking-threads",
+            str(threads),
+            "--backpressure",
+            str(threads),
             "--log-level",
             "warning",
             "ajour.wsgi:application",
@@ -234,13 +238,14 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=2, help="granian workers (one per core)")
+    parser.add_argument("--threads", type=int, default=8, help="granian blocking threads per worker")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--claims", type=int, default=3000, help="Stop after this many submissions.")
     parser.add_argument("--seconds", type=float, default=60, help="…or after this long.")
     args = parser.parse_args()
     setup(args.database_url)
     tokens, instances = populate()
-    server = start_server(args.database_url, args.port, args.workers)
+    server = start_server(args.database_url, args.port, args.workers, args.threads)
     try:
         load(args.port, tokens, instances, args.clients, min(200, args.claims), 10)  # warm-up
         report = load(args.port, tokens, instances, args.clients, args.claims, args.seconds)

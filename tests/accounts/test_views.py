@@ -11,6 +11,7 @@ from django.test import Client
 
 from ajour.accounts.models import Doctor, EmploymentConfirmation, LedgerEntry, User
 from ajour.accounts.selectors import doctor_balances
+from ajour.accounts.services import notify_at_risk
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -97,8 +98,6 @@ def test_payout_account_is_validated_and_saved() -> None:
 
 
 def test_gp_page_shows_the_at_risk_notice() -> None:
-    from ajour.accounts.services import notify_at_risk
-
     gp = factories.with_allocation(factories.doctor(), year=date.today().year - 1)
     factories.with_allocation(gp, year=date.today().year)
     notify_at_risk(year=date.today().year, on=date(date.today().year, 10, 1))
