@@ -8,6 +8,8 @@ and close the year (carry-over capped at one year's allocation, the rest forfeit
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import random
 import uuid
 from collections import defaultdict
@@ -33,6 +35,17 @@ from ajour.demo.population import Gp, Population, overlaps
 from ajour.rules import decide_payload
 from ajour.rules.calendar import is_fee_weekday
 from ajour.rules.parameters import ParameterSet
+
+WORKERS = min(2, os.cpu_count() or 1)
+PARALLEL_FROM = 5000
+"""Claims per year from which decisions run in forked workers (the small scale stays in-process)."""
+_WORK: tuple | None = None
+
+
+def _decide_part(part: int) -> list[tuple[dict, dict]]:
+    history, todo, parts = _WORK
+    return [history._decide_one(todo[index]) for index in parts[part]]
+
 
 DESCRIPTION = "Kurset er tilrettelagt af praktiserende læger og henvender sig til almen praksis."
 STRUCTURES = {
@@ -180,6 +193,7 @@ class History:
         reason: str,
         claim: Claim | None = None,
         key: Callable[[], str] | None = None,
+        moved: bool = False,
     ) -> None:
         """`key` gives the idempotency key the accounts services use, once primary keys exist."""
         if amount == 0:
@@ -189,7 +203,8 @@ class History:
         )
         entry.key = key  # type: ignore[attr-defined]
         self.entries.append(entry)
-        self.balance[id(account)] += amount
+        if not moved:
+            self.balance[id(account)] += amount
 
     def allocation(self, role: str, year: int) -> int:
         history = t.SELF_CHOSEN_ALLOCATION_HISTORY_ORE.get(year)
@@ -407,7 +422,7 @@ class History:
             ):
                 if share > 0:
                     buckets.append(Bucket("PLO Efteruddannelse", code, form, round(halves * share)))
-        others = 2 * (plo_e / t.PLO_E_SHARE.value - plo_e)
+        others = 2 * (plo_e / t.PLO_E_SHARE.value - plo_e) * t.OTHERS_PLANNING_MARGIN.value
         regional = others * t.REGIONAL_SHARE_OF_OTHERS.value
         medical = list(weights) + ["pain-headache", "psychiatry", "adhd"]
         units = {p.region.code: name for name, p in self.ref.providers.items() if p.kind == "regional"}
@@ -617,7 +632,7 @@ class History:
                     form="conference",
                     title=f"Lægedage {year}",
                     approval="self_chosen",
-                    price=780_000,
+                    price=500_000,
                     laegedage=True,
                 )
                 bucket.runs_left = 1
@@ -652,9 +667,7 @@ class History:
                 )[0]
             )
             days = len(STRUCTURES[structure])
-            per_day = {"plo_e": (800, 2600), "regional": (0, 1200), "luf": (2400, 3400)}.get(
-                kind, (1200, 2900)
-            )
+            per_day = {"plo_e": (400, 1500), "regional": (0, 600), "luf": (1500, 2600)}.get(kind, (600, 1800))
             price = (
                 0
                 if bucket.form == "e_learning" and rng.random() < 0.6
@@ -708,7 +721,7 @@ class History:
             self._schedule(year, structure),
             "course",
             40,
-            national=kind in ("luf", "private"),
+            national=kind == "luf",
         )
         course_days = sum(run.halves) / 2
         if kind == "plo_e":
@@ -784,9 +797,9 @@ class History:
         if town == run.town:
             kroner = self.rng.choice([0, 0, 60, 90, 120, 150])
         elif region == run.region_code:
-            kroner = self.rng.randint(180, 950)
+            kroner = self.rng.randint(150, 700)
         else:
-            kroner = self.rng.randint(700, 2600)
+            kroner = self.rng.randint(500, 2000)
         return kroner * 100
 
     def _feasible(
@@ -815,7 +828,7 @@ class History:
         rng = self.rng
         got = 0
         taken: set[int] = set()
-        for strict in (True, False):
+        for strict, oversample in ((True, 2), (False, 2), (False, 10)):
             if len(run.participants) >= wanted:
                 break
             candidates: list[State] = []
@@ -826,7 +839,7 @@ class History:
                     candidates.append(state)
             local = self.pool.get(run.region_code, [])
             for source, share in ((local, 0.75 if not run.national else 0.2), (self.everyone, 1.0)):
-                k = min(len(source), int(wanted * 2 * share) + 2)
+                k = min(len(source), int(wanted * oversample * share) + 2)
                 if k:
                     candidates += rng.sample(source, k)
             candidates.sort(key=lambda s: (s.covered, -s.demand))
@@ -1079,8 +1092,8 @@ class History:
         ]
         self.pending = [p for p in self.planned if p.filed_on.year > year and p.filed_on <= self.today]
         todo.sort(key=lambda p: (p.filed_on, p.activity_date, p.gp.doctor.cpr))
-        for planned in todo:
-            self._decide(planned)
+        for planned, (payload, decision) in zip(todo, self._decisions(todo), strict=True):
+            self._record(planned, payload, decision)
 
     def _payload(self, p: Planned) -> dict[str, object]:
         d = p.gp.doctor
@@ -1134,19 +1147,58 @@ class History:
             else None,
         }
 
-    def _decide(self, p: Planned) -> None:
+    def _decisions(self, todo: list[Planned]) -> list[tuple[dict, dict]]:
+        """Payloads and decisions in `todo` order. Practices never share an account, so with many claims
+        they are split between forked workers (one per core); each replays its own balances."""
+        if len(todo) < PARALLEL_FROM or WORKERS < 2:
+            return [self._decide_one(p) for p in todo]
+        parts = [[i for i, p in enumerate(todo) if self._partition(p) == k] for k in range(WORKERS)]
+        global _WORK
+        _WORK = (self, todo, parts)
+        try:
+            with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
+                chunks = pool.map(_decide_part, range(WORKERS))
+        finally:
+            _WORK = None
+        results: list[tuple[dict, dict]] = [({}, {})] * len(todo)
+        for part, chunk in zip(parts, chunks, strict=True):
+            for index, result in zip(part, chunk, strict=True):
+                results[index] = result
+                self._move(todo[index], result[1])
+        return results
+
+    @staticmethod
+    def _partition(p: Planned) -> int:
+        return int(p.gp.doctor.practice.provider_number) % WORKERS
+
+    def _decide_one(self, p: Planned) -> tuple[dict, dict]:
         payload = self._payload(p)
         decision = decide_payload(payload)
+        self._move(p, decision)
+        return payload, decision
+
+    def _move(self, p: Planned, decision: dict) -> None:
+        """Applies a decision's draws to the running balances (the ledger rows are made by `_record`)."""
+        draws = decision["draws"]
+        d = p.gp.doctor
+        if draws["self_chosen_ore"]:
+            self.balance[id(self.account(d, "self_chosen"))] -= draws["self_chosen_ore"]
+        if draws["systematic_days"]:
+            self.balance[id(self.account(d, "systematic"))] -= round(draws["systematic_days"] * 2)
+        if draws["staff_ore"]:
+            self.balance[id(self.account(p.practice, "staff"))] -= draws["staff_ore"]
+        if p.claim_type == "study_material":
+            self.material_used[(id(d), p.activity_date.year)] += draws["self_chosen_ore"]
+
+    def _record(self, p: Planned, payload: dict, decision: dict) -> None:
         d = p.gp.doctor
         rejected = decision["outcome"] == "rejected"
         if rejected and p.staff is None:
-            self.dropped += 1
+            self.dropped += 1  # the GP would not file it: nothing left on the account
             return
         draws = decision["draws"]
         halves = sum({"full": 2, "half": 1, "meeting": 1}.get(day["class"], 0) for day in decision["days"])
-        status = (
-            "rejected" if rejected else "paid" if p.filed_on < self.today - timedelta(days=45) else "decided"
-        )
+        recent = p.filed_on >= self.today - timedelta(days=45)
         claim = Claim(
             public_id=uuid.UUID(int=self.rng.getrandbits(128), version=4),
             claimant=d,
@@ -1166,42 +1218,26 @@ class History:
             drawn_staff_ore=draws["staff_ore"],
             course_day_halves=halves,
             payee="practice_account" if p.staff or self.rng.random() < 0.25 else "private_account",
-            status=status,
+            status="rejected" if rejected else "decided" if recent else "paid",
         )
         self.claims.append(claim)
-        reason = f"Ansøgning {payload['activity']['id']}"  # type: ignore[index]
+        reason = f"Ansøgning {payload['activity']['id']}"
         year = p.filed_on.year
-        if draws["self_chosen_ore"]:
-            self.book(
-                self.account(d, "self_chosen"),
-                "claim_draw",
-                -draws["self_chosen_ore"],
-                year,
-                p.filed_on,
-                reason,
-                claim,
-            )
-        if draws["systematic_days"]:
-            self.book(
-                self.account(d, "systematic"),
-                "claim_draw",
-                -round(draws["systematic_days"] * 2),
-                year,
-                p.filed_on,
-                reason,
-                claim,
-            )
-        if draws["staff_ore"]:
-            self.book(
-                self.account(p.practice, "staff"),
-                "claim_draw",
-                -draws["staff_ore"],
-                year,
-                p.filed_on,
-                reason,
-                claim,
-            )
-        if p.claim_type == "study_material":
-            self.material_used[(id(d), p.activity_date.year)] += draws["self_chosen_ore"]
+        for owner, kind, amount in (
+            (d, "self_chosen", draws["self_chosen_ore"]),
+            (d, "systematic", round(draws["systematic_days"] * 2)),
+            (p.practice, "staff", draws["staff_ore"]),
+        ):
+            if amount:
+                self.book(
+                    self.account(owner, kind),
+                    "claim_draw",
+                    -amount,
+                    year,
+                    p.filed_on,
+                    reason,
+                    claim,
+                    moved=True,
+                )
         if p.run is not None and p.staff is None:
             self.attendances.append(Attendance(instance=p.run.instance, doctor=d))

@@ -224,10 +224,10 @@ def _doctors(rng: random.Random, slots: list[Slot], names: Names) -> list[Gp]:
     gps: list[Gp] = []
     for slot in slots:
         owner = slot.role == Doctor.Role.GP_OWNER
-        if rng.random() < 0.92:
+        if rng.random() < 1 - t.NEW_CAPACITY_2024.value:
             start = START - timedelta(days=rng.randint(200, 9000 if owner else 1500))
-        else:  # new capacity from 2023: the growth from 2023 to 2024 (assumed)
-            start = date(2023, 3, 1) + timedelta(days=rng.randint(0, 640))
+        else:  # new capacity in 2024: the growth from 2023 (S48's 3,257) to 2024 (seed 1's 3,486)
+            start = date(2024, 1, 1) + timedelta(days=rng.randint(0, 300))
         while start <= END:
             birth_year = min(1994, start.year - rng.randint(31, 44))
             doctor = _new_doctor(rng, names, slot.role, slot.practice, start, birth_year)
@@ -351,7 +351,7 @@ def _clusters(
         gps_in = sum(gp_count[id(p)] for p in included)
         k = n_clusters[code]
         weights = [rng.lognormvariate(0, 0.45) for _ in range(k)]
-        sizes = [min(high - 4, max(low + 2, gps_in * w / sum(weights))) for w in weights]
+        sizes = [min(high - 4, max(low + 5, gps_in * w / sum(weights))) for w in weights]
         sizes = [s * gps_in / sum(sizes) for s in sizes]
         index, filled, assigned, region_clusters = 0, 0.0, 0, []
         used_names: dict[str, int] = {}

@@ -115,6 +115,7 @@ def load_demo(
             f"({clock.perf_counter() - started:.1f} s)"
         )
         counts = _write(population, history)
+        progress(f"Written: {sum(counts.values()):,} rows ({clock.perf_counter() - started:.1f} s)")
         _demo_users(population, history, today)
         _queues(history, today)
         refresh_rollups()
@@ -171,6 +172,9 @@ def _write(population, history: History) -> dict[str, int]:
         (LedgerEntry, history.entries),
         (Attendance, history.attendances),
     ]
+    for run in history.runs:
+        run.instance.approved_half_days = sum(run.halves)
+        run.instance.booked = min(run.instance.places, len(run.participants))
     counts = {}
     for model, objects in rows:
         if model is LedgerEntry:

@@ -27,8 +27,9 @@ DOCTOR_CAPACITIES = Target(3500, "S-extra (3.5), about")
 OWNER_SHARE = Target(0.83, "assumed: a clear majority of eligible GPs are owners")
 SINGLE_HANDED_SHARE = Target(0.55, "assumed: share of practices that are single-handed")
 REGIONAL_CLINIC_SHARE = Target(0.015, "assumed: regional or tendered clinics")
-YEARLY_LEAVE_RATE_OWNER = Target(0.035, "assumed")
-YEARLY_LEAVE_RATE_EMPLOYED = Target(0.12, "assumed")
+YEARLY_LEAVE_RATE_OWNER = Target(0.03, "assumed")
+YEARLY_LEAVE_RATE_EMPLOYED = Target(0.10, "assumed")
+NEW_CAPACITY_2024 = Target(0.07, "assumed: share of positions first filled in 2024 (growth 2023 → 2024)")
 TRAINEE_STARTS_PER_YEAR = {"trainee_phase2": Target(130, "assumed"), "trainee_phase3": Target(140, "assumed")}
 REGION_POPULATION = {
     # Population 1 Jan 2024 in thousands; GPs are split in proportion (assumed).
@@ -65,7 +66,7 @@ PARTICIPATION = {
     2025: Target(0.88, "assumed (≥ 87 %)"),
 }
 TWO_YEAR_PARTICIPATION_2024 = Target(0.93, "seed 1 (1.4)")
-YEARLY_NOISE = Target(0.55, "assumed: how much a GP's participation varies from year to year")
+YEARLY_NOISE = Target(0.68, "assumed: how much a GP's participation varies from year to year")
 
 # Course days (calibration §4.4): PLO-E produced course days; all providers = PLO-E / share.
 PLO_E_DAYS = {
@@ -79,7 +80,10 @@ PLO_E_DAYS = {
 }
 PLO_E_SHARE = Target(0.52, "seed 1 (1.13, about half); assumed constant")
 REGIONAL_SHARE_OF_OTHERS = Target(0.5, "assumed")
-PLO_E_COURSE_DAYS_PER_RUN = Target(15.0, "derived: 2024 course days ÷ 510–560 courses (1.15)")
+OTHERS_PLANNING_MARGIN = Target(
+    1.08, "assumed: regional and private runs plan 8 % more seats, as some find no GP with time and money"
+)
+PLO_E_COURSE_DAYS_PER_RUN = Target(20.5, "derived: 2024 course days ÷ 510–560 courses (1.15)")
 DGE_MEETING_DAYS_PER_CLAIMER = Target(1.2, "derived: 7–8 days incl. group-based (1.10) minus ≈ 6 (1.9)")
 
 # Topics (calibration §4.5): PLO-E produced course days by topic.
