@@ -264,7 +264,7 @@ def activity_detail(request: HttpRequest, activity_id: int) -> Status[object]:
             "topic": activity.topic.code,
             "approval": activity.approval,
             "scope": activity.scope,
-            "se_theme": activity.se_theme.code if activity.se_theme_id else None,
+            "se_theme": activity.se_theme.code if activity.se_theme else None,
             "price_ore": activity.price_ore,
             "runs": [_run(instance) for instance in selectors.instances_with_days(activity=activity)],
         },

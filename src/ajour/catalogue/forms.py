@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,7 @@ def dkk_to_ore(value: Decimal | None) -> int | None:
     return None if value is None else int((value * 100).to_integral_value())
 
 
-def valid_fields(form: forms.Form) -> dict[str, object]:
+def valid_fields(form: forms.Form) -> dict[str, Any]:
     """The cleaned values of the fields that validated: a bad filter value drops only that filter."""
     if not form.is_bound:
         return {}
@@ -33,7 +34,7 @@ def valid_fields(form: forms.Form) -> dict[str, object]:
 
 
 class TopicChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Topic) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Topic) -> str:
         return obj.name_da
 
 
@@ -350,18 +351,15 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["region"].choices = [
-            ("", _("All regions")),
-            *Region.objects.order_by("name").values_list("code", "name"),
-        ]  # type: ignore[attr-defined]
-        self.fields["se_theme"].choices = [
-            ("", _("All themes")),
-            *SeTheme.objects.order_by("name_da").values_list("code", "name_da"),
-        ]  # type: ignore[attr-defined]
-        self.fields["topic"].choices = [
-            ("", _("All topics")),
-            *Topic.objects.order_by("name_da").values_list("code", "name_da"),
-        ]  # type: ignore[attr-defined]
+        options = {
+            "region": (_("All regions"), Region.objects.order_by("name").values_list("code", "name")),
+            "se_theme": (_("All themes"), SeTheme.objects.order_by("name_da").values_list("code", "name_da")),
+            "topic": (_("All topics"), Topic.objects.order_by("name_da").values_list("code", "name_da")),
+        }
+        for name, (everything, rows) in options.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", everything), *rows]
 
     def filters(self) -> SearchFilters:
         d = valid_fields(self)

@@ -16,15 +16,15 @@ def _is(user: object, *roles: str) -> bool:
 
 def is_applicant(user: object, activity: Activity) -> bool:
     """The provider's users for a provider application, the GP for an individual one."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User) or not user.is_authenticated:
         return False
     if activity.provider_id is not None:
-        return _is(user, User.Role.PROVIDER) and user.provider_id == activity.provider_id  # type: ignore[attr-defined]
+        return user.role == User.Role.PROVIDER and user.provider_id == activity.provider_id
     return (
-        _is(user, User.Role.GP)
+        user.role == User.Role.GP
         and user.doctor_id is not None
         and user.doctor_id == activity.applicant_doctor_id
-    )  # type: ignore[attr-defined]
+    )
 
 
 def can_review(user: object) -> Permission:

@@ -7,6 +7,7 @@ and GPs see. The thresholds live only in the engine's dated parameters.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -47,14 +48,14 @@ class Session:
 class DayPlan:
     """One programme day: teaching from the first session's start to the last one's end."""
 
-    date: date
+    date: dt.date
     starts_at: time
     ends_at: time
     break_minutes: int = 0
     sessions: list[Session] = field(default_factory=list)
 
     @classmethod
-    def from_sessions(cls, day: date, sessions: list[Session]) -> DayPlan:
+    def from_sessions(cls, day: dt.date, sessions: list[Session]) -> DayPlan:
         """The gaps between sessions are the day's breaks."""
         ordered = sorted(sessions, key=lambda s: s.starts_at)
         gaps = sum(
@@ -118,7 +119,7 @@ def sample_claim(
     practice_purchase: bool = False,
 ) -> dict[str, object]:
     """The `ajour.claim/1` a GP owner with full balances would file the day after the last day."""
-    day_rows = [
+    day_rows: list[dict[str, object]] = [
         {
             "date": f"{day.date:%Y-%m-%d}",  # type: ignore[attr-defined]
             "from": f"{day.starts_at:%H:%M}",  # type: ignore[attr-defined]
@@ -130,7 +131,7 @@ def sample_claim(
     staff = claim_type in STAFF_TYPES
     return {
         "schema": "ajour.claim/1",
-        "filed_on": max((row["date"] for row in day_rows), default="2000-01-01"),
+        "filed_on": max((str(row["date"]) for row in day_rows), default="2000-01-01"),
         "claimant": {"role": "gp_owner", "has_account": True},
         "balances": {
             "self_chosen_ore": SAMPLE_SELF_CHOSEN_ORE,

@@ -675,11 +675,11 @@ def _event(
 
 
 def applicant_email(activity: Activity) -> str:
-    if activity.provider_id and activity.provider.email:
-        return activity.provider.email
-    if activity.applicant_doctor_id and activity.applicant_doctor.email:
-        return activity.applicant_doctor.email
-    return activity.created_by.email if activity.created_by_id else ""
+    """Where decisions go: the provider's address, else the GP's, else the login that applied."""
+    for holder in (activity.provider, activity.applicant_doctor, activity.created_by):
+        if holder is not None and holder.email:
+            return holder.email
+    return ""
 
 
 def _notify(activity: Activity, actor: User, action: str, note: str, subject: str) -> None:

@@ -6,6 +6,7 @@ Thin views: parse with a form, authorise through `permissions`, call one service
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ajour.accounts.models import User
 from ajour.catalogue import forms, permissions, selectors, services
 from ajour.catalogue.ical import calendar
 from ajour.catalogue.models import Activity
@@ -24,6 +26,11 @@ from ajour.catalogue.programme import claim_preview
 
 PAGE_SIZE = 20
 FEED_LIMIT = 500
+
+
+def _user(request: HttpRequest) -> User:
+    """The logged-in user (every view that calls this is behind `login_required`)."""
+    return cast(User, request.user)
 
 
 def _denied(request: HttpRequest, reason: str) -> HttpResponse:
@@ -81,7 +88,7 @@ def provider_register(request: HttpRequest) -> HttpResponse:
     form = forms.ProviderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.register_provider(user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.register_provider(user=_user(request), **form.cleaned_data)
         except services.CatalogueError as error:
             form.add_error(None, error.message)
         else:
@@ -94,7 +101,7 @@ def provider_register(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def activity_new(request: HttpRequest) -> HttpResponse:
     """A provider's new application, or a GP's application for individual (advance) approval."""
-    as_gp = request.user.role == "gp"  # type: ignore[union-attr]
+    as_gp = _user(request).role == User.Role.GP
     permission = (
         permissions.can_apply_as_gp(request.user)
         if as_gp
@@ -106,13 +113,15 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     form = form_class(request.POST or None)
     run = forms.InstanceForm(request.POST or None, prefix="run")
     if request.method == "POST" and form.is_valid() and run.is_valid():
-        owner = {"applicant_doctor": request.user.doctor} if as_gp else {"provider": request.user.provider}  # type: ignore[union-attr]
+        owner = (
+            {"applicant_doctor": _user(request).doctor} if as_gp else {"provider": _user(request).provider}
+        )
         try:
             activity = services.create_activity(
-                user=request.user,
+                user=_user(request),
                 data=form.activity_data(),
                 instances=[run.instance_data()],
-                **owner,  # type: ignore[arg-type]
+                **owner,
             )
         except services.CatalogueError as error:
             form.add_error(None, error.message)
@@ -132,7 +141,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = form_class(request.POST or None, initial=forms.ActivityForm.initial_for(activity))
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_activity(activity=activity, user=request.user, data=form.activity_data())  # type: ignore[arg-type]
+            services.update_activity(activity=activity, user=_user(request), data=form.activity_data())
         except services.CatalogueError as error:
             form.add_error(None, error.message)
         else:
@@ -199,17 +208,17 @@ def _applicant_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     try:
         if action == "submit":
-            services.submit_activity(activity=activity, user=request.user)  # type: ignore[arg-type]
+            services.submit_activity(activity=activity, user=_user(request))
             messages.success(request, _("Submitted. A medical consultant will assess the application."))
         elif action == "answer":
-            form = forms.AnswerForm(request.POST)
-            answer = form.cleaned_data["answer"] if form.is_valid() else ""
-            services.answer_information(activity=activity, user=request.user, answer=answer)  # type: ignore[arg-type]
+            answer_form = forms.AnswerForm(request.POST)
+            answer = answer_form.cleaned_data["answer"] if answer_form.is_valid() else ""
+            services.answer_information(activity=activity, user=_user(request), answer=answer)
             messages.success(request, _("Your answer was sent to the consultant."))
         else:
-            form = forms.AppealForm(request.POST)
-            reasons = form.cleaned_data["reasons"] if form.is_valid() else ""
-            services.file_appeal(activity=activity, user=request.user, reasons=reasons)  # type: ignore[arg-type]
+            appeal_form = forms.AppealForm(request.POST)
+            reasons = appeal_form.cleaned_data["reasons"] if appeal_form.is_valid() else ""
+            services.file_appeal(activity=activity, user=_user(request), reasons=reasons)
             messages.success(request, _("Your appeal was sent to the steering group."))
     except services.CatalogueError as error:
         messages.error(request, error.message)
@@ -268,7 +277,9 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
                 if upload
                 else form.cleaned_data["ids"].splitlines()
             )
-            created = services.report_attendance(instance=instance, user=request.user, authorisation_ids=ids)  # type: ignore[arg-type]
+            created = services.report_attendance(
+                instance=instance, user=_user(request), authorisation_ids=ids
+            )
         except services.CatalogueError as error:
             form.add_error(None, error.message)
             errors = error.errors
@@ -331,7 +342,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             if data["action"] == "approve":
                 services.approve_activity(
                     activity=activity,
-                    decided_by=request.user,  # type: ignore[arg-type]
+                    decided_by=_user(request),
                     approval=data["approval"],
                     scope=data["scope"] or activity.scope,
                     se_theme=data["se_theme"],
@@ -341,12 +352,14 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 messages.success(request, _("Approved."))
             elif data["action"] == "reject":
-                services.reject_activity(activity=activity, decided_by=request.user, reasons=data["reasons"])  # type: ignore[arg-type]
+                services.reject_activity(
+                    activity=activity, decided_by=_user(request), reasons=data["reasons"]
+                )
                 messages.success(request, _("Rejected. The applicant has been told why."))
             else:
                 services.request_information(
-                    activity=activity, consultant=request.user, question=data["reasons"]
-                )  # type: ignore[arg-type]
+                    activity=activity, consultant=_user(request), question=data["reasons"]
+                )
                 messages.success(request, _("The applicant has been asked. The clock is paused."))
         except services.CatalogueError as error:
             form.add_error(None, error.message)
@@ -392,7 +405,7 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.decide_appeal(
                 appeal=appeal_,
-                decided_by=request.user,  # type: ignore[arg-type]
+                decided_by=_user(request),
                 overturn=data["outcome"] == "overturn",
                 reasons=data["reasons"],
                 approval=data["approval"] or activity.requested_approval,
@@ -429,7 +442,7 @@ def change(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_approval(activity=activity, decided_by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.change_approval(activity=activity, decided_by=_user(request), **form.cleaned_data)
         except services.CatalogueError as error:
             form.add_error(None, error.message)
         else:
