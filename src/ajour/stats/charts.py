@@ -35,7 +35,12 @@ def chart_spec(table: Table, *, language: str = "da") -> dict[str, object]:
             if row.get(key) is not None
         ]
         encoding: dict[str, object] = {
-            "x": {"field": "year", "type": "ordinal", "title": labels.get("year", "")},
+            "x": {
+                "field": "year",
+                "type": "ordinal",
+                "title": labels.get("year", ""),
+                "axis": {"labelAngle": 0},
+            },
             "y": {
                 "field": "value",
                 "type": "quantitative",

@@ -39,6 +39,7 @@ def render_report(*, year: int, progress: Progress = _quiet) -> bytes:
         total = len(CHARTED) + 3
         progress(1, total, "Beregner nøgletal")
         figures = headline(year=year)
+        plo_e = headline(year=year, provider_kind="plo_e")
         tables = {table.key: table for table in public_tables(year)}
         svgs = {}
         for step, key in enumerate(CHARTED, start=2):
@@ -50,9 +51,10 @@ def render_report(*, year: int, progress: Progress = _quiet) -> bytes:
             {
                 "year": year,
                 "figures": figures,
+                "plo_e": plo_e,
+                "plo_e_then": plo_e["series"].get(str(year - 3), {}),
                 "tables": tables,
                 "svgs": svgs,
-                "leader_share": figures["share_by_category"],
             },
         )
         pdf = HTML(string=html).write_pdf()

@@ -18,7 +18,7 @@ register = template.Library()
 def format_value(value: object, kind: str, language: str) -> str:
     locale = "da_DK" if language.startswith("da") else "en_GB"
     if kind == "rate":
-        return format_percent(value, format="#,##0.0 %", locale=locale)
+        return format_percent(value, format="#,##0.0\u00a0%", locale=locale)
     if kind == "days":
         return format_decimal(value, format="#,##0.##", locale=locale)
     if kind == "count":
@@ -49,3 +49,17 @@ def stats_percent(value: float | None) -> str:
 @register.filter
 def stats_days(value: float | None) -> str:
     return "–" if value is None else format_value(value, "days", get_language() or "da")
+
+
+@register.filter
+def stats_count(value: int | None) -> str:
+    return "–" if value is None else format_value(value, "count", get_language() or "da")
+
+
+@register.filter
+def stats_growth(now: float, before: float) -> str:
+    """`now` relative to `before` as a signed percentage (`+23,0 %`)."""
+    if not before:
+        return "–"
+    change = now / before - 1
+    return ("+" if change >= 0 else "") + format_value(change, "rate", get_language() or "da")
