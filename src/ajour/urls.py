@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("ajour.web.urls")),
     path("claims/", include("ajour.claims.urls")),
+    path("accounts/", include("ajour.accounts.urls")),
     path("catalogue/", include("ajour.catalogue.urls")),
     path("stats/", include("ajour.stats.urls")),
 ]

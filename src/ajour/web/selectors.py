@@ -6,9 +6,17 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ajour.accounts.models import Doctor, Practice, User
-from ajour.accounts.selectors import doctor_balances, practice_staff_balance
+from ajour.accounts.selectors import doctor_balances, latest_notices, practice_staff_balance
 from ajour.catalogue.models import Activity
-from ajour.catalogue.selectors import activities_for_provider, activity_appeals_queue, consultant_queue
+from ajour.catalogue.selectors import (
+    QueueFilters,
+    activities_for_doctor,
+    activities_for_provider,
+    applicant_notifications,
+    claimable_attendances,
+    pending_appeals,
+    review_queue,
+)
 from ajour.claims.models import Claim
 from ajour.claims.selectors import (
     caseworker_queue,
@@ -58,6 +66,10 @@ def _gp_home(user: User) -> HomePage:
             "year": year,
             "balances": doctor_balances(doctor=doctor, year=year),
             "claims": claims_for_doctor(doctor=doctor),
+            "notices": latest_notices(doctor=doctor, year=year),
+            "confirmation_pending": doctor.confirmations.filter(status="pending").exists(),
+            "ready_to_claim": claimable_attendances(doctor=doctor),
+            "applications": activities_for_doctor(doctor=doctor),
         },
     )
 
@@ -79,15 +91,19 @@ def _clinic_home(user: User) -> HomePage:
 
 def _provider_home(user: User) -> HomePage:
     if user.provider is None:
-        return HomePage("web/home_unlinked.html")
+        return HomePage("web/home_provider.html", {"provider": None})
     return HomePage(
         "web/home_provider.html",
-        {"provider": user.provider, "activities": activities_for_provider(provider_id=user.provider.pk)},
+        {
+            "provider": user.provider,
+            "activities": activities_for_provider(provider_id=user.provider.pk),
+            "notifications": applicant_notifications(provider_id=user.provider.pk),
+        },
     )
 
 
 def _consultant_home(user: User) -> HomePage:
-    return HomePage("web/home_consultant.html", {"queue": consultant_queue()})
+    return HomePage("web/home_consultant.html", {"rows": review_queue(filters=QueueFilters(), limit=50)})
 
 
 def _caseworker_home(user: User) -> HomePage:
@@ -97,7 +113,7 @@ def _caseworker_home(user: User) -> HomePage:
 def _steering_home(user: User) -> HomePage:
     return HomePage(
         "web/home_steering.html",
-        {"claim_appeals": claim_appeals_queue(), "activity_appeals": activity_appeals_queue()},
+        {"claim_appeals": claim_appeals_queue(), "activity_appeals": pending_appeals()},
     )
 
 
