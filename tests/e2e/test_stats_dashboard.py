@@ -80,3 +80,19 @@ def test_public_statistics_work_for_anyone(live_server: object, page: Page) -> N
     expect(page.get_by_test_id("table-top_topics")).to_contain_text("Ledelse")
     assert serious_violations(page) == []
     assert problems == []
+
+
+def test_counsellor_sees_the_own_regions_rare_participants(live_server: object, page: Page) -> None:
+    _world()
+    factories.user(role=User.Role.COUNSELLOR, username="vejleder", region=factories.region())
+
+    page.goto(f"{live_server}/login/")
+    page.fill("#id_username", "vejleder")
+    page.fill("#id_password", "x" * 16)
+    page.get_by_role("button", name="Log ind").click()
+    page.goto(f"{live_server}/stats/under-participation/?year=2024")
+
+    expect(page.get_by_test_id("under-participation")).to_contain_text(
+        "13 læger"
+    )  # one activity at most over 2023–2024
+    assert serious_violations(page) == []

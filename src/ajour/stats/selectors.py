@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Count, Q, QuerySet, Sum
 
 from ajour.accounts.models import Account, Doctor, LedgerEntry, Region
 from ajour.catalogue.models import Provider, Topic
-from ajour.stats.models import CourseDayFact, Form, GpYearFact, LedgerYearFact
+from ajour.stats.models import CourseDayFact, Form, GpYearFact, LedgerYearFact, RollupState
 from ajour.stats.services import FIRST_SERIES_YEAR
 
 PROVIDER_KINDS = [choice.value for choice in Provider.Kind]
@@ -332,6 +332,11 @@ def under_participation(*, year: int, region: str = "", at_most: int = 1) -> lis
         )
         for fact in rare
     ]
+
+
+def refreshed_at() -> datetime | None:
+    """When the roll-ups were last rebuilt (shown under the figures)."""
+    return RollupState.objects.values_list("refreshed_at", flat=True).first()
 
 
 def latest_complete_year() -> int:

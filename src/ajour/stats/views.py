@@ -17,7 +17,7 @@ from ajour.stats.charts import chart_spec
 from ajour.stats.exports import table_csv, table_parquet
 from ajour.stats.forms import ExportForm, FilterForm, YearForm
 from ajour.stats.report import render_report
-from ajour.stats.selectors import under_participation
+from ajour.stats.selectors import refreshed_at, under_participation
 from ajour.stats.tables import Table, build_tables, headline_row, public_tables, suppress
 
 EXPORT_TYPES = {
@@ -52,6 +52,7 @@ def public(request: HttpRequest) -> HttpResponse:
             "headline": headline_row(tables, filters.year),
             "charts": _charted(tables),
             "export_query": f"year={filters.year}",
+            "refreshed_at": refreshed_at(),
         },
     )
 
@@ -72,6 +73,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "year": filters.year,
             "filters": filters,
             "export_query": request.GET.urlencode() or f"year={filters.year}",
+            "refreshed_at": refreshed_at(),
             "headline": headline_row(tables, filters.year),
             "charts": _charted(tables),
         },
