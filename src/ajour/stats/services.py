@@ -23,13 +23,6 @@ STAFF_ACTIVITY_TYPES = ["staff_course", "pge_module"]
 GROUP_ACTIVITY_TYPES = ["dge_module", "dge_meeting"]
 BATCH = 5000
 ALL_PROVIDERS = "*"
-CELL_DIMENSIONS = {
-    "provider_kind": "provider_kind",
-    "form": "form",
-    "region": "region_code",
-    "category": "category",
-    "topic": "topic_code",
-}
 
 
 def counted_claims() -> QuerySet[Claim]:
@@ -68,22 +61,29 @@ def counted_claims() -> QuerySet[Claim]:
 
 @transaction.atomic
 def refresh_rollups(*, years: Iterable[int] | None = None) -> int:
-    """Rebuilds the roll-up tables (all years, or only `years`); returns the number of fact rows.
+    """Rebuilds the roll-up tables (all years, or only `years`); returns the number of rows written.
 
-    Called after the demo load, after claim batches and by `ajour stats refresh`.
+    Called after the demo load, after claim batches and by `ajour stats refresh`. The claims are read
+    once, in one query, and summed here; a year's two-year participation also needs the year before.
     """
-    claims = counted_claims()
     all_years = sorted(_years_with_data() if years is None else set(years))
     if not all_years:
         return 0
-    if years is not None:
-        claims = claims.filter(activity_date__year__in=all_years)
     for table in (CourseDayFact, GpYearFact, CellGpCount, LedgerYearFact):
         stale = table.objects.all() if years is None else table.objects.filter(year__in=all_years)
         stale.delete()
-    written = _write_course_day_facts(claims)
-    written += _write_gp_year_facts(all_years)
-    written += _write_cell_gp_counts(claims)
+    claims = counted_claims()
+    if years is not None:
+        claims = claims.filter(activity_date__year__in=[*all_years, min(all_years) - 1])
+    sums = _Sums(
+        set(all_years), dict(Topic.objects.filter(parent__isnull=False).values_list("code", "parent__code"))
+    )
+    for row in claims.values_list(*_Sums.FIELDS).iterator(chunk_size=BATCH):
+        sums.add(*row)
+    topic_ids = dict(Topic.objects.values_list("code", "pk"))
+    written = len(CourseDayFact.objects.bulk_create(sums.course_day_facts(topic_ids), batch_size=BATCH))
+    written += len(GpYearFact.objects.bulk_create(_gp_year_facts(all_years, sums.per_gp), batch_size=BATCH))
+    written += len(CellGpCount.objects.bulk_create(sums.cell_counts(), batch_size=BATCH))
     written += _write_ledger_facts(all_years)
     RollupState.objects.all().delete()
     RollupState.objects.create(**_source_state())
@@ -118,43 +118,103 @@ def _years_with_data() -> set[int]:
     return set(claim_years.distinct()) | set(range(FIRST_SERIES_YEAR, date.today().year + 1))
 
 
-def _write_course_day_facts(claims: QuerySet[Claim]) -> int:
-    topic_ids = dict(Topic.objects.values_list("code", "pk"))
-    rows = claims.values(
-        "year", "provider_kind", "region_code", "form", "topic_code", "category", "gp_claim", "produced"
-    ).annotate(n=Count("pk"), halves=Sum("course_day_halves"), payable=Sum("payable_ore"))
-    facts = (
-        CourseDayFact(
-            year=row["year"],
-            provider_kind=row["provider_kind"],
-            region_code=row["region_code"],
-            form=row["form"],
-            topic_id=topic_ids.get(row["topic_code"]),
-            category=row["category"],
-            gp_claim=bool(row["gp_claim"]),
-            produced=bool(row["produced"]),
-            claims=row["n"],
-            course_day_halves=row["halves"] or 0,
-            payable_ore=row["payable"] or 0,
-        )
-        for row in rows.order_by()
+def in_course_days_by_form(*, form: str, gp_claim: bool, produced: bool) -> bool:
+    """The claims of "course days by form": produced days, DGE meetings and practice staff."""
+    return produced or form == Form.PRACTICE_STAFF or (form == Form.GROUP_BASED and gp_claim)
+
+
+class _Sums:
+    """One pass over the counted claims: fact sums, per-GP sums and the distinct GPs of every cell."""
+
+    FIELDS = (
+        "year",
+        "provider_kind",
+        "region_code",
+        "form",
+        "topic_code",
+        "category",
+        "gp_claim",
+        "produced",
+        "claimant_id",
+        "course_day_halves",
+        "payable_ore",
     )
-    return len(CourseDayFact.objects.bulk_create(facts, batch_size=BATCH))
+
+    def __init__(self, years: set[int], parent_of: dict[str, str]) -> None:
+        self.years = years
+        self.parent_of = parent_of
+        self.facts: dict[tuple[object, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
+        self.per_gp: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+        self.cells: dict[tuple[int, str, str, str], set[int]] = defaultdict(set)
+
+    def add(
+        self,
+        year: int,
+        kind: str,
+        region: str,
+        form: str,
+        topic: str,
+        category: str,
+        gp_claim: object,
+        produced: object,
+        claimant: int,
+        halves: int,
+        payable: int,
+    ) -> None:
+        gp_claim, produced = bool(gp_claim), bool(produced)
+        if gp_claim:
+            gp = self.per_gp[(claimant, year)]
+            gp[0] += 1
+            gp[1] += halves
+            gp[2] += halves if form == Form.SYSTEMATIC else 0
+        if year not in self.years:
+            return
+        fact = self.facts[(year, kind, region, form, topic, category, gp_claim, produced)]
+        fact[0] += 1
+        fact[1] += halves
+        fact[2] += payable
+        if in_course_days_by_form(form=form, gp_claim=gp_claim, produced=produced):
+            self._count(year, kind, "form", form, claimant)
+        if produced:
+            keys = [("year", "all"), ("provider_kind", kind), ("region", region), ("category", category)]
+            keys += [("topic", code) for code in (topic, self.parent_of.get(topic)) if code is not None]
+            for dimension, key in keys:
+                self._count(year, kind, dimension, key, claimant)
+
+    def _count(self, year: int, kind: str, dimension: str, key: str, claimant: int) -> None:
+        self.cells[(year, ALL_PROVIDERS, dimension, key)].add(claimant)
+        self.cells[(year, kind, dimension, key)].add(claimant)
+
+    def course_day_facts(self, topic_ids: dict[str, int]) -> list[CourseDayFact]:
+        return [
+            CourseDayFact(
+                year=year,
+                provider_kind=kind,
+                region_code=region,
+                form=form,
+                topic_id=topic_ids.get(topic),
+                category=category,
+                gp_claim=gp_claim,
+                produced=produced,
+                claims=n,
+                course_day_halves=halves,
+                payable_ore=payable,
+            )
+            for (year, kind, region, form, topic, category, gp_claim, produced), (
+                n,
+                halves,
+                payable,
+            ) in self.facts.items()
+        ]
+
+    def cell_counts(self) -> list[CellGpCount]:
+        return [
+            CellGpCount(year=year, provider_kind=kind, dimension=dimension, key=key, gps=len(gps))
+            for (year, kind, dimension, key), gps in self.cells.items()
+        ]
 
 
-def _write_gp_year_facts(years: list[int]) -> int:
-    per_gp: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: {"n": 0, "halves": 0, "sys": 0})
-    gp_claims = counted_claims().filter(gp_claim=True, activity_date__year__in=[*years, min(years) - 1])
-    for row in gp_claims.values("claimant_id", "year").annotate(
-        n=Count("pk"),
-        halves=Sum("course_day_halves"),
-        sys=Sum("course_day_halves", filter=Q(form=Form.SYSTEMATIC)),
-    ):
-        per_gp[(row["claimant_id"], row["year"])] = {
-            "n": row["n"],
-            "halves": row["halves"] or 0,
-            "sys": row["sys"] or 0,
-        }
+def _gp_year_facts(years: list[int], per_gp: dict[tuple[int, int], list[int]]) -> list[GpYearFact]:
     doctors = Doctor.objects.filter(role__in=GP_ROLES).values(
         "pk", "sex", "active_from", "active_to", "practice__region__code", "practice__doctor_capacities"
     )
@@ -167,7 +227,7 @@ def _write_gp_year_facts(years: list[int]) -> int:
             this_year = per_gp.get((doctor["pk"], year))
             if not eligible and this_year is None:
                 continue
-            this_year = this_year or {"n": 0, "halves": 0, "sys": 0}
+            n, halves, systematic = this_year or (0, 0, 0)
             facts.append(
                 GpYearFact(
                     year=year,
@@ -176,13 +236,13 @@ def _write_gp_year_facts(years: list[int]) -> int:
                     practice_size=practice_size(doctor["practice__doctor_capacities"]),
                     sex=doctor["sex"],
                     eligible=eligible,
-                    claims=this_year["n"],
-                    claims_previous_year=per_gp.get((doctor["pk"], year - 1), {"n": 0})["n"],
-                    course_day_halves=this_year["halves"],
-                    systematic_half_days=this_year["sys"],
+                    claims=n,
+                    claims_previous_year=per_gp.get((doctor["pk"], year - 1), (0,))[0],
+                    course_day_halves=halves,
+                    systematic_half_days=systematic,
                 )
             )
-    return len(GpYearFact.objects.bulk_create(facts, batch_size=BATCH))
+    return facts
 
 
 def practice_size(capacities: int | None) -> str:
@@ -190,56 +250,6 @@ def practice_size(capacities: int | None) -> str:
     if capacities is None:
         return ""
     return "1" if capacities <= 1 else "2-3" if capacities <= 3 else "4+"
-
-
-def in_course_days_by_form() -> Q:
-    """The claims of "course days by form": produced days, DGE meetings and practice staff."""
-    return Q(produced=True) | Q(form=Form.GROUP_BASED, gp_claim=True) | Q(form=Form.PRACTICE_STAFF)
-
-
-def _write_cell_gp_counts(claims: QuerySet[Claim]) -> int:
-    """Distinct claiming doctors per published cell, for all providers and per provider type."""
-    produced = claims.filter(produced=True)
-    cells = []
-    for dimension, field in (("year", None), *CELL_DIMENSIONS.items()):
-        keys = ["year", "provider_kind"] + ([field] if field else [])
-        counted = claims.filter(in_course_days_by_form()) if dimension == "form" else produced
-        for by_provider, group in ((False, keys[:1] + keys[2:]), (True, keys)):
-            for row in counted.values(*group).annotate(gps=Count("claimant_id", distinct=True)).order_by():
-                cells.append(
-                    CellGpCount(
-                        year=row["year"],
-                        provider_kind=row["provider_kind"] if by_provider else ALL_PROVIDERS,
-                        dimension=dimension,
-                        key=row[field] if field else "all",
-                        gps=row["gps"],
-                    )
-                )
-    parent_cells = _parent_topic_cells(produced)
-    replaced = {(c.year, c.provider_kind, c.key) for c in parent_cells}
-    cells = [c for c in cells if c.dimension != "topic" or (c.year, c.provider_kind, c.key) not in replaced]
-    return len(CellGpCount.objects.bulk_create([*cells, *parent_cells], batch_size=BATCH))
-
-
-def _parent_topic_cells(produced: QuerySet[Claim]) -> list[CellGpCount]:
-    """A parent topic (psychiatry) also counts the GPs of its sub-topics (ADHD)."""
-    cells = []
-    for parent in Topic.objects.filter(children__isnull=False).distinct():
-        in_parent = produced.filter(
-            Q(instance__activity__topic=parent) | Q(instance__activity__topic__parent=parent)
-        )
-        for by_provider, group in ((False, ["year"]), (True, ["year", "provider_kind"])):
-            for row in in_parent.values(*group).annotate(gps=Count("claimant_id", distinct=True)).order_by():
-                cells.append(
-                    CellGpCount(
-                        year=row["year"],
-                        provider_kind=row["provider_kind"] if by_provider else ALL_PROVIDERS,
-                        dimension="topic",
-                        key=parent.code,
-                        gps=row["gps"],
-                    )
-                )
-    return cells
 
 
 def _write_ledger_facts(years: list[int]) -> int:
