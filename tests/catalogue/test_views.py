@@ -300,3 +300,22 @@ def test_the_catalogue_speaks_english_too(client: Client) -> None:
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     body = client.get("/catalogue/").content.decode()
     assert "A GP can claim" in body and "Calendar feed (.ics) for this search" in body
+
+
+def test_the_provider_keeps_places_taken_current() -> None:
+    activity = cf.approved()
+    instance = activity.instances.get()
+    provider = logged_in(activity.created_by)
+    provider.post(f"/catalogue/runs/{instance.pk}/bookings/", {"booked": "30"})
+    instance.refresh_from_db()
+    assert instance.booked == 30 and instance.free_places == 0
+    page = provider.post(
+        f"/catalogue/runs/{instance.pk}/bookings/", {"booked": "31"}, follow=True
+    ).content.decode()
+    assert "mellem 0 og 30" in page
+    assert (
+        logged_in(cf.provider_user())
+        .post(f"/catalogue/runs/{instance.pk}/bookings/", {"booked": "1"})
+        .status_code
+        == 404
+    )

@@ -301,6 +301,10 @@ class AttendanceForm(forms.Form):
         return data
 
 
+class BookingsForm(forms.Form):
+    booked = forms.IntegerField(label=_("Places taken"), min_value=0)
+
+
 class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),

@@ -663,6 +663,18 @@ def report_attendance(
     return created
 
 
+@transaction.atomic
+def report_bookings(*, instance: ActivityInstance, booked: int) -> ActivityInstance:
+    """The provider keeps the number of places taken current, so the catalogue can show free places."""
+    if booked < 0 or booked > instance.places:
+        raise CatalogueError(
+            _("Places taken must be between 0 and %(places)s.") % {"places": instance.places}
+        )
+    instance.booked = booked
+    instance.save(update_fields=["booked"])
+    return instance
+
+
 # ---------------------------------------------------------------- notifications
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("applications/<int:pk>/answer/", views.answer, name="answer"),
     path("applications/<int:pk>/appeal/", views.appeal, name="appeal"),
     path("runs/<int:pk>/attendance/", views.attendance, name="attendance"),
+    path("runs/<int:pk>/bookings/", views.bookings, name="bookings"),
     path("review/", views.review_queue, name="review_queue"),
     path("review/<int:pk>/", views.review, name="review"),
     path("review/<int:pk>/change/", views.change, name="change"),

@@ -302,6 +302,21 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_POST
+def bookings(request: HttpRequest, pk: int) -> HttpResponse:
+    instance = permissions.instance_for_applicant(request.user, pk)
+    form = forms.BookingsForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.CatalogueError(" ".join(e for errors in form.errors.values() for e in errors))
+        services.report_bookings(instance=instance, booked=form.cleaned_data["booked"])
+        messages.success(request, _("Places taken are updated."))
+    except services.CatalogueError as error:
+        messages.error(request, error.message)
+    return redirect("catalogue:application", pk=instance.activity_id)
+
+
 # ---------------------------------------------------------------- consultants and the steering group
 
 
