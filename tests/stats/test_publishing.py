@@ -141,6 +141,9 @@ def test_under_participation_list_by_role_and_region(world: None, client: Client
     response = client.get("/stats/under-participation/?year=2024")
     assert response.status_code == 200
     assert "Uden" in response.content.decode()
+    practices = response.context["practices"]
+    assert len(practices) == 9  # every GP has an own practice; 2 of the 11 had two activities
+    assert {practice.eligible_gps for practice in practices} == {1}
 
     own = factories.region()
     other = factories.region(code="nordjylland", name="Region Nordjylland")

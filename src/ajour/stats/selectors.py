@@ -10,12 +10,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
-from ajour.accounts.models import Account, Doctor, LedgerEntry, Region
+from ajour.accounts.models import Account, Doctor, LedgerEntry, Practice, Region
 from ajour.catalogue.models import Provider, Topic
 from ajour.stats.models import CourseDayFact, Form, GpYearFact, LedgerYearFact, RollupState
-from ajour.stats.services import FIRST_SERIES_YEAR
+from ajour.stats.services import FIRST_SERIES_YEAR, practice_size
 
 PROVIDER_KINDS = [choice.value for choice in Provider.Kind]
 FORMS = [choice.value for choice in Form]
@@ -310,17 +310,23 @@ class RareParticipant:
     claims_two_years: int
 
 
-def under_participation(*, year: int, region: str = "", at_most: int = 1) -> list[RareParticipant]:
-    """Eligible GPs with at most `at_most` claims over `year` − 1 and `year` (DSAM's targeted offers)."""
-    facts = GpYearFact.objects.filter(year=year, eligible=True).select_related("doctor", "doctor__practice")
+def _rare_facts(year: int, region: str, at_most: int) -> QuerySet[GpYearFact]:
+    facts = GpYearFact.objects.filter(year=year, eligible=True).annotate(
+        two_years=F("claims") + F("claims_previous_year")
+    )
     if region:
         facts = facts.filter(region_code=region)
+    return facts.filter(two_years__lte=at_most)
+
+
+def under_participation(*, year: int, region: str = "", at_most: int = 1) -> list[RareParticipant]:
+    """Eligible GPs with at most `at_most` claims over `year` − 1 and `year` (DSAM's targeted offers)."""
     region_names = dict(Region.objects.values_list("code", "name"))
-    rare = [
-        fact
-        for fact in facts.order_by("region_code", "doctor__last_name", "doctor__first_name")
-        if fact.claims + fact.claims_previous_year <= at_most
-    ]
+    rare = (
+        _rare_facts(year, region, at_most)
+        .select_related("doctor", "doctor__practice")
+        .order_by("region_code", "doctor__last_name", "doctor__first_name")
+    )
     return [
         RareParticipant(
             name=fact.doctor.full_name,
@@ -328,9 +334,44 @@ def under_participation(*, year: int, region: str = "", at_most: int = 1) -> lis
             region=region_names.get(fact.region_code, fact.region_code),
             practice_size=fact.practice_size,
             sex=Doctor.Sex(fact.sex).label,
-            claims_two_years=fact.claims + fact.claims_previous_year,
+            claims_two_years=fact.two_years,  # type: ignore[attr-defined]
         )
         for fact in rare
+    ]
+
+
+@dataclass(frozen=True)
+class RarePractice:
+    name: str
+    region: str
+    practice_size: str
+    eligible_gps: int
+
+
+def under_participating_practices(*, year: int, region: str = "", at_most: int = 1) -> list[RarePractice]:
+    """Practices where every eligible GP had at most `at_most` claims over `year` − 1 and `year`."""
+    eligible = GpYearFact.objects.filter(year=year, eligible=True)
+    if region:
+        eligible = eligible.filter(region_code=region)
+    per_practice = dict(eligible.values_list("doctor__practice_id").annotate(n=Count("pk")).order_by())
+    rare = dict(
+        _rare_facts(year, region, at_most)
+        .values_list("doctor__practice_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    all_rare = [pk for pk, n in rare.items() if pk is not None and per_practice.get(pk) == n]
+    region_names = dict(Region.objects.values_list("code", "name"))
+    return [
+        RarePractice(
+            name=practice.name,
+            region=region_names.get(practice.region.code, practice.region.code),
+            practice_size=practice_size(practice.doctor_capacities),
+            eligible_gps=per_practice[practice.pk],
+        )
+        for practice in Practice.objects.filter(pk__in=all_rare)
+        .select_related("region")
+        .order_by("region__name", "name")
     ]
 
 

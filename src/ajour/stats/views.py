@@ -17,7 +17,7 @@ from ajour.stats.charts import chart_spec
 from ajour.stats.exports import table_csv, table_parquet
 from ajour.stats.forms import ExportForm, FilterForm, YearForm
 from ajour.stats.report import render_report
-from ajour.stats.selectors import refreshed_at, under_participation
+from ajour.stats.selectors import refreshed_at, under_participating_practices, under_participation
 from ajour.stats.tables import Table, build_tables, headline_row, public_tables, suppress
 
 EXPORT_TYPES = {
@@ -126,5 +126,6 @@ def rare_participants(request: HttpRequest) -> HttpResponse:
             "year": filters.year,
             "region": Region.objects.filter(code=region).first(),
             "doctors": under_participation(year=filters.year, region=region),
+            "practices": under_participating_practices(year=filters.year, region=region),
         },
     )
