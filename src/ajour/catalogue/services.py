@@ -15,7 +15,7 @@ from datetime import date
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -220,11 +220,16 @@ def refresh_claimable(*, instance: ActivityInstance) -> ActivityInstance:
     return instance
 
 
-def refresh_missing_claimables(*, everything: bool = False) -> int:
-    """Fills the preview cache of approved runs loaded in bulk (the demo data, imports); returns the count."""
+def refresh_missing_claimables(*, everything: bool = False, today: date | None = None) -> int:
+    """Fills the preview cache of approved runs loaded in bulk (demo data, imports); returns the count.
+
+    By default only runs the catalogue shows (starting today or later) that have no preview yet;
+    `everything` recomputes all approved runs, past ones included.
+    """
     instances = ActivityInstance.objects.filter(activity__status=Activity.Status.APPROVED)
-    if not everything:
-        instances = instances.filter(claimable__isnull=True)
+    if not everything:  # SQL NULL, or JSON null from raw bulk inserts
+        instances = instances.filter(starts_on__gte=today or timezone.localdate())
+        instances = instances.filter(Q(claimable__isnull=True) | Q(claimable=None))
     count = 0
     for instance in instances.select_related("activity").prefetch_related("days").iterator(chunk_size=500):
         refresh_claimable(instance=instance)

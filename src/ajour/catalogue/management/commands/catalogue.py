@@ -1,4 +1,7 @@
-"""`ajour catalogue refresh-previews [--all]`: cache what a GP can claim per run (after bulk loads)."""
+"""`ajour catalogue refresh-previews [--all]`: cache what a GP can claim per run (after bulk loads).
+
+Without `--all`: upcoming approved runs that have no preview yet (what the catalogue shows).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +11,11 @@ from ajour.catalogue.services import refresh_missing_claimables
 
 
 class Command(BaseCommand):
-    help = "Computes the cached claim preview of approved runs that lack one (e.g. after `ajour demo load`)."
+    help = "Computes the cached claim preview of upcoming approved runs (e.g. after `ajour demo load`)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["refresh-previews"])
-        parser.add_argument(
-            "--all", action="store_true", help="Recompute every run, not only those without one."
-        )
+        parser.add_argument("--all", action="store_true", help="Recompute every approved run, past ones too.")
 
     def handle(self, *args: object, **options: object) -> None:
         count = refresh_missing_claimables(everything=bool(options["all"]))
