@@ -241,7 +241,7 @@ def main() -> int:
                     "--database",
                     str(Path(folder) / "bench.sqlite3"),
                 ],
-                capture_output=True,
+                stdout=subprocess.PIPE,
                 text=True,
                 check=True,
             )

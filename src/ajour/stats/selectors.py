@@ -15,7 +15,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from ajour.accounts.models import Account, Doctor, LedgerEntry, Practice, Region
 from ajour.catalogue.models import Provider, Topic
 from ajour.stats.models import CourseDayFact, Form, GpYearFact, LedgerYearFact, RollupState
-from ajour.stats.services import FIRST_SERIES_YEAR, practice_size
+from ajour.stats.services import FIRST_SERIES_YEAR, in_course_days_by_form, practice_size
 
 PROVIDER_KINDS = [choice.value for choice in Provider.Kind]
 FORMS = [choice.value for choice in Form]
@@ -72,7 +72,7 @@ class CourseDays:
                 self.by_topic_id[int(row["topic_id"])] += halves  # type: ignore[call-overload]
         elif form == Form.GROUP_BASED and row["gp_claim"]:
             self.dge_meetings += halves
-        if row["produced"] or form == Form.PRACTICE_STAFF or (form == Form.GROUP_BASED and row["gp_claim"]):
+        if in_course_days_by_form(form=form, gp_claim=bool(row["gp_claim"]), produced=bool(row["produced"])):
             self.by_form[form] += halves
 
 

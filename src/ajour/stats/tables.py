@@ -17,8 +17,6 @@ from ajour.accounts.models import Account, Doctor, Region
 from ajour.catalogue.models import Provider, Topic
 from ajour.stats.models import CellGpCount, Form
 from ajour.stats.selectors import (
-    CATEGORIES,
-    FORMS,
     PROVIDER_KINDS,
     CourseDays,
     Filters,
@@ -435,5 +433,3 @@ TABLE_KEYS = [
     "participation_sex",
     "participation_practice_size",
 ]
-
-__all__ = ["CATEGORIES", "FORMS", "MIN_CELL_GPS", "TABLE_KEYS", "Table", "build_tables", "suppress"]
