@@ -319,3 +319,10 @@ def test_the_provider_keeps_places_taken_current() -> None:
         .status_code
         == 404
     )
+
+
+def test_the_steering_group_finds_the_withdrawal_page_from_the_activity() -> None:
+    activity = cf.approved()
+    url = f"/catalogue/review/{activity.pk}/change/"
+    assert url in logged_in(cf.steering_member()).get(f"/catalogue/activity/{activity.pk}/").content.decode()
+    assert url not in Client().get(f"/catalogue/activity/{activity.pk}/").content.decode()
