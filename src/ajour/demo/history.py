@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
+import time as clock
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -155,15 +156,20 @@ class History:
     # ----- the yearly cycle -------------------------------------------------------------------
     def run(self) -> None:
         for year in range(t.YEARS.start, self.today.year + 1):
+            started = clock.process_time()
             self._confirm(year)
             self._allocate(year)
             self._plan(year)
+            planned = clock.process_time()
             self._settle(year)
             if year < self.today.year:
                 self._close(year)
-            self.progress(f"  {year}: {sum(1 for c in self.claims if c.activity_date.year == year):,} claims")
-        for year in range(self.today.year + 1, self.today.year + 2):
-            self._catalogue_only(year)
+            claims = sum(1 for c in self.claims if c.activity_date.year == year)
+            self.progress(
+                f"  {year}: {claims:,} claims (CPU {planned - started:.1f} s planning, "
+                f"{clock.process_time() - planned:.1f} s deciding)"
+            )
+        self._catalogue_only(self.today.year + 1)
 
     def _rate(self, year: int) -> float:
         return t.PARTICIPATION.get(year, t.PARTICIPATION[max(t.PARTICIPATION)]).value

@@ -115,7 +115,10 @@ def load_demo(
             f"({clock.perf_counter() - started:.1f} s)"
         )
         counts = _write(population, history)
-        progress(f"Written: {sum(counts.values()):,} rows ({clock.perf_counter() - started:.1f} s)")
+        progress(
+            f"Written: {sum(counts.values()):,} rows ({clock.perf_counter() - started:.1f} s, "
+            f"CPU {clock.process_time():.1f} s)"
+        )
         _demo_users(population, history, today)
         _queues(history, today)
         refresh_rollups()

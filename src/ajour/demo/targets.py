@@ -83,7 +83,7 @@ REGIONAL_SHARE_OF_OTHERS = Target(0.5, "assumed")
 OTHERS_PLANNING_MARGIN = Target(
     1.08, "assumed: regional and private runs plan 8 % more seats, as some find no GP with time and money"
 )
-PLO_E_COURSE_DAYS_PER_RUN = Target(20.5, "derived: 2024 course days ÷ 510–560 courses (1.15)")
+PLO_E_COURSE_DAYS_PER_RUN = Target(16.5, "derived: 2024 PLO-E course days ÷ 510–560 courses (1.15)")
 DGE_MEETING_DAYS_PER_CLAIMER = Target(1.2, "derived: 7–8 days incl. group-based (1.10) minus ≈ 6 (1.9)")
 
 # Topics (calibration §4.5): PLO-E produced course days by topic.
