@@ -27,6 +27,7 @@ from ajour.catalogue.models import (
     Activity,
     ActivityInstance,
     ActivityNumber,
+    ApprovalAppeal,
     ApprovalDecision,
     Attendance,
     NumberSequence,
@@ -35,7 +36,7 @@ from ajour.catalogue.models import (
     SeTheme,
     Topic,
 )
-from ajour.claims.models import AuditEvent, Claim
+from ajour.claims.models import Appeal, AuditEvent, Claim
 from ajour.demo import targets as t
 from ajour.demo import vocabulary as v
 from ajour.demo.catalogue import FULL_DAY, reference_data
@@ -384,4 +385,28 @@ def _queues(history: History, today: date) -> None:
                 note="Demo: udtaget til stikprøvekontrol."
                 if status.startswith("control")
                 else "Demo: klage over afgørelsen.",
+            )
+            if status == "appealed":
+                Appeal.objects.create(
+                    claim_id=claim.pk,
+                    previous_status="decided",
+                    filed_by=User.objects.filter(doctor_id=claim.claimant.pk).first(),
+                    text="Jeg mener, at transporten skal dækkes fuldt ud: kurset lå langt fra klinikken.",
+                )
+    provider_user = User.objects.get(username=demo_username("provider"))
+    for activity in history.activities:
+        if activity.status == Activity.Status.APPEALED:
+            ApprovalAppeal.objects.create(
+                activity_id=activity.pk,
+                filed_by=provider_user,
+                reasons="Kurset dækker en central del af målbeskrivelsen; vi beder styregruppen se på sagen.",
+            )
+        elif activity.status == Activity.Status.REJECTED:
+            ApprovalDecision.objects.create(
+                activity_id=activity.pk,
+                version=1,
+                kind=ApprovalDecision.Kind.REJECT,
+                approval=Activity.Approval.NONE,
+                valid_from=today,
+                reasons="Programmet viser ikke pauserne, og praktiserende læger er ikke med i planlægningen.",
             )
