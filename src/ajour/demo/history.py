@@ -904,7 +904,7 @@ class History:
         for group in self.pop.groups:
             if group.model.founded_year > year:
                 continue
-            low, high = {2020: (2, 4), 2021: (3, 6)}.get(year, t.DGE_MEETINGS_PER_YEAR)
+            low, high = {2020: (4, 5), 2021: (4, 6)}.get(year, t.DGE_MEETINGS_PER_YEAR)  # COVID: fewer
             count = rng.randint(low, high)
             activity = self.new_activity(
                 year,

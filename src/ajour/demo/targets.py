@@ -66,7 +66,7 @@ PARTICIPATION = {
     2025: Target(0.88, "assumed (≥ 87 %)"),
 }
 TWO_YEAR_PARTICIPATION_2024 = Target(0.93, "seed 1 (1.4)")
-YEARLY_NOISE = Target(0.68, "assumed: how much a GP's participation varies from year to year")
+YEARLY_NOISE = Target(0.8, "assumed: how much a GP's participation varies from year to year")
 
 # Course days (calibration §4.4): PLO-E produced course days; all providers = PLO-E / share.
 PLO_E_DAYS = {
