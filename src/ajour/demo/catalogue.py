@@ -142,7 +142,3 @@ def programme(
     return ProgrammeDay(
         instance=instance, date=day, starts_at=time(h1, m1), ends_at=time(h2, m2), break_minutes=pause
     )
-
-
-def halves_of(slot: tuple[tuple[int, int], tuple[int, int], int]) -> int:
-    return 2 if slot in FULL_DAY else 1

@@ -21,15 +21,14 @@ YEARS = range(2019, 2026)
 
 # Population (calibration §4.2)
 ELIGIBLE_GPS_2024 = Target(3486, "seed 1 (1.1)")
-ELIGIBLE_GPS_MAY_2023 = Target(3257, "S48 (3.2)")
 PRACTICES = Target(2000, "S-extra (3.5), about")
-DOCTOR_CAPACITIES = Target(3500, "S-extra (3.5), about")
-OWNER_SHARE = Target(0.83, "assumed: a clear majority of eligible GPs are owners")
+# About 3,500 doctor capacities (S-extra) and a clear majority of owners follow from this mix.
 SINGLE_HANDED_SHARE = Target(0.55, "assumed: share of practices that are single-handed")
 REGIONAL_CLINIC_SHARE = Target(0.015, "assumed: regional or tendered clinics")
 YEARLY_LEAVE_RATE_OWNER = Target(0.03, "assumed")
 YEARLY_LEAVE_RATE_EMPLOYED = Target(0.10, "assumed")
-NEW_CAPACITY_2024 = Target(0.07, "assumed: share of positions first filled in 2024 (growth 2023 → 2024)")
+# New positions in 2024 keep 2023 between S48's 3,257 (May 2023) and seed 1's 3,486 (2024).
+NEW_CAPACITY_2024 = Target(0.07, "assumed: share of positions first filled in 2024")
 TRAINEE_STARTS_PER_YEAR = {"trainee_phase2": Target(130, "assumed"), "trainee_phase3": Target(140, "assumed")}
 REGION_POPULATION = {
     # Population 1 Jan 2024 in thousands; GPs are split in proportion (assumed).
@@ -48,6 +47,7 @@ GROUP1_PATIENTS = Target(5_500_000, "S50 (3.30)")
 DGE_GROUPS_MIDTJYLLAND = Target(141, "S10 (3.21); other regions scaled by GPs (assumed)")
 DGE_GROUP_SIZES = {"default": (5, 12), "nordjylland": (5, 15)}  # S12, S17, S37
 DGE_MEETINGS_PER_YEAR = (4, 8)  # S12, S13
+# Daytime groups' meeting claims add ≈ 1.2 days per claiming GP: 7–8 days incl. group-based (1.10).
 DGE_DAYTIME_SHARE = Target(0.47, "assumed: groups meeting in the fee window; evening groups claim nothing")
 DGE_ATTENDANCE = Target(0.85, "assumed")
 DGE_GRANT_ORE = {
@@ -65,7 +65,7 @@ PARTICIPATION = {
     2024: Target(3048 / 3486, "seed 1 (1.2, 1.3)"),
     2025: Target(0.88, "assumed (≥ 87 %)"),
 }
-TWO_YEAR_PARTICIPATION_2024 = Target(0.93, "seed 1 (1.4)")
+# The noise sets the churn between years: about 93 % claim in 2023 or 2024 (seed 1, 1.4).
 YEARLY_NOISE = Target(0.8, "assumed: how much a GP's participation varies from year to year")
 
 # Course days (calibration §4.4): PLO-E produced course days; all providers = PLO-E / share.
@@ -84,9 +84,10 @@ OTHERS_PLANNING_MARGIN = Target(
     1.08, "assumed: regional and private runs plan 8 % more seats, as some find no GP with time and money"
 )
 PLO_E_COURSE_DAYS_PER_RUN = Target(16.5, "derived: 2024 PLO-E course days ÷ 510–560 courses (1.15)")
-DGE_MEETING_DAYS_PER_CLAIMER = Target(1.2, "derived: 7–8 days incl. group-based (1.10) minus ≈ 6 (1.9)")
 
-# Topics (calibration §4.5): PLO-E produced course days by topic.
+# Topics (calibration §4.5): PLO-E produced course days by topic. 2021 and 2024 of leadership
+# (seed 1, 1.25) and psychiatry (1.27), and ADHD 2024 (1.28) are sourced; pain's rank 2 is sourced
+# (1.24) but its values are assumed; every other year is assumed.
 LEADERSHIP_DAYS = {2019: 500, 2020: 300, 2021: 400, 2022: 900, 2023: 1400, 2024: 1848, 2025: 1950}
 PSYCHIATRY_DAYS = {2019: 450, 2020: 280, 2021: 390, 2022: 600, 2023: 800, 2024: 992, 2025: 1050}
 PAIN_DAYS = {2019: 800, 2020: 450, 2021: 700, 2022: 900, 2023: 1050, 2024: 1200, 2025: 1230}
@@ -98,12 +99,6 @@ ADHD_SHARE_OF_PSYCHIATRY = {
     2023: 0.18,
     2024: 0.20,
     2025: 0.21,
-}
-TOPIC_SOURCES = {
-    "leadership-organisation": "seed 1 (1.25) for 2021 and 2024; other years assumed",
-    "psychiatry": "seed 1 (1.27) for 2021 and 2024; other years assumed",
-    "adhd": "seed 1 (1.28) for 2024 (about 200); other years assumed",
-    "pain-headache": "rank 2 from seed 1 (1.24); values assumed",
 }
 COMMUNICATION_WELLBEING_SHARE = Target(207 / 9340, "derived (D9)")
 OTHER_SHARE = Target(0.03, "derived (D10)")
