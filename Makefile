@@ -61,8 +61,8 @@ test-postgres: $(STAMP) messages
 
 test: system $(STAMP) lint check test-rules test-sqlite test-postgres
 
-bench: $(STAMP)
-	$(AJOUR) rules bench
+bench: $(STAMP) messages
+	@bash scripts/bench.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

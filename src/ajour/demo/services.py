@@ -36,6 +36,7 @@ from ajour.catalogue.models import (
     SeTheme,
     Topic,
 )
+from ajour.catalogue.services import refresh_missing_claimables
 from ajour.claims.models import Appeal, AuditEvent, Claim
 from ajour.demo import targets as t
 from ajour.demo import vocabulary as v
@@ -124,6 +125,8 @@ def load_demo(
         _queues(history, today)
         refresh_rollups()
         progress(f"Statistics roll-ups refreshed ({clock.perf_counter() - started:.1f} s)")
+        previews = refresh_missing_claimables(today=today)
+        progress(f"Claim previews for {previews:,} upcoming runs ({clock.perf_counter() - started:.1f} s)")
     progress(f"Loaded demo data (seed {seed}, {scale}) in {clock.perf_counter() - started:.1f} s.")
     return counts
 
