@@ -36,6 +36,18 @@ def test_the_catalogue_needs_no_login_and_lists_only_approved_runs(client: Clien
     assert "8.000,00" in body or "13.600,00" in body  # what a GP can claim, from the cached preview
 
 
+def test_group_meetings_and_individual_approvals_stay_out_of_the_public_catalogue(client: Client) -> None:
+    cf.approved(title="Åbent kursus om astma")
+    meeting = cf.approved(title="Gruppens møde om astma")
+    Activity.objects.filter(pk=meeting.pk).update(form=Activity.Form.DGE_MEETING)
+    personal = cf.approved(title="Personligt kursus om astma")
+    Activity.objects.filter(pk=personal.pk).update(scope=Activity.Scope.INDIVIDUAL)
+    body = client.get("/catalogue/", {"q": "astma"}).content.decode()
+    assert "Åbent kursus om astma" in body
+    assert "Gruppens møde" not in body
+    assert "Personligt kursus" not in body
+
+
 def test_search_by_text_and_number_and_filters(client: Client) -> None:
     diabetes = cf.approved(title="Diabetes update", description="Insulin og tabletter")
     cf.approved(title="Hjertesvigt", topic=cf.topic("hjerte", "Hjerte"), price_ore=100_000)

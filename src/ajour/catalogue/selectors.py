@@ -205,8 +205,12 @@ class SearchFilters:
 
 
 def public_instances() -> QuerySet[ActivityInstance]:
+    """Runs anyone may find: approved for all GPs. A DGE group's own meetings and individual
+    approvals concern only their members or applicant, so the public catalogue leaves them out."""
     return (
         ActivityInstance.objects.filter(activity__status=Activity.Status.APPROVED)
+        .exclude(activity__form=Activity.Form.DGE_MEETING)
+        .exclude(activity__scope=Activity.Scope.INDIVIDUAL)
         .select_related("activity__provider", "activity__topic", "activity__se_theme", "region")
         .defer("activity__search_document")
     )
