@@ -1,7 +1,7 @@
 """Loads the national demo into a throwaway SQLite directory, times it, and prints target vs produced.
 
 Run: `.venv/bin/python bench/demo_calibration.py [--seed N] [--keep DIR]`. Every figure is counted
-from the records with the definitions in docs/measures.md; nothing is read from ajour.demo.targets.
+from the records with the README's measure definitions; nothing is read from ajour.demo.targets.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The measures of docs/measures.md on small worlds whose answers are known by hand."""
+"""The README's measures on small worlds whose answers are known by hand."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Roll-up tables: statistics read these, `refresh_rollups()` rebuilds them from claims and doctors.
 
-Nothing here is typed in. Each table is a pure function of the records (docs/measures.md), so a
+Nothing here is typed in. Each table is a pure function of the records (README, measure definitions), so a
 refresh can drop and rebuild any year at any time.
 """
 

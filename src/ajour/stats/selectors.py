@@ -1,4 +1,4 @@
-"""The measures of docs/measures.md, read from the roll-up tables (rebuilt by `refresh_rollups`).
+"""The measures defined in the README, read from the roll-up tables (rebuilt by `refresh_rollups`).
 
 Course days leave the database as integer half days and become days (`halves / 2`) only here. Rates
 are fractions (0.874), never percentages; money stays integer øre.

@@ -1,4 +1,4 @@
-"""Writes of the stats app: rebuilding the roll-up tables from the records (docs/measures.md)."""
+"""Writes of the stats app: rebuilding the roll-up tables from the records (README, measure definitions)."""
 
 from __future__ import annotations
 
