@@ -132,6 +132,8 @@ def test_rules_params(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Parameters in force on 2021-06-01 (rules 2026.1)" in out
     assert "2,400.00 DKK" in out and "1080 min" in out and "25 %" in out and "3 days" in out
     assert "2023-07-01" in out and "* assumed" in out
+    line = next(line for line in out.splitlines() if line.startswith("allocation.locum "))
+    assert "quote.md  Self-chosen allocation, locum" in line
 
 
 def test_rules_params_in_danish_today(capsys: pytest.CaptureFixture[str]) -> None:

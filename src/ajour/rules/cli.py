@@ -113,9 +113,8 @@ def format_parameter_table(on: date, rows: list[ParameterRow], language: Languag
         header = ("parameter", "værdi", "gælder fra", "kilde", "betegnelse")
     widths = [max(len(cells[index]) for cells in [header, *table]) for index in range(4)]
     for cells in [header, *table]:
-        lines.append(
-            "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=False)) + cells[4]
-        )
+        padded = [cell.ljust(width) for cell, width in zip(cells[:4], widths, strict=True)]
+        lines.append("  ".join([*padded, cells[4]]))
     lines.append("")
     lines.append(
         "* assumed: no published start date" if english else "* antaget: ingen offentliggjort startdato"
