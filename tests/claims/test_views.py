@@ -10,7 +10,9 @@ from django.test import Client
 
 from ajour.accounts.models import User
 from ajour.accounts.selectors import doctor_balances
+from ajour.catalogue.models import Activity
 from ajour.claims.models import Appeal, Claim, ControlPolicy
+from ajour.groups.models import DgeGroup
 from tests import factories
 from tests.claims import factories as f
 
@@ -54,6 +56,21 @@ def test_find_by_number_title_and_date(gp_and_course) -> None:  # type: ignore[n
         and "ÅÅÅÅ-MM-DD" in bad.content.decode()
         or "YYYY-MM-DD" in bad.content.decode()
     )
+
+
+def test_group_meetings_are_offered_only_to_the_groups_members(gp_and_course) -> None:  # type: ignore[no-untyped-def]
+    gp, _instance = gp_and_course
+    outsider = f.gp(year=date.today().year)
+    own = DgeGroup.objects.create(name="Gruppe Nord", region=factories.region(), leader=gp, founded_year=2020)
+    own.members.add(gp)
+    meeting = f.activity(days=[_recent_weekday()], form=Activity.Form.DGE_MEETING, title="Gruppemøde om KOL")
+    Activity.objects.filter(pk=meeting.activity_id).update(dge_group=own)
+    assert (
+        "Gruppemøde om KOL" in _logged_in(f.login_of(gp)).get("/claims/new/", {"q": "KOL"}).content.decode()
+    )
+    found_by_outsider = _logged_in(f.login_of(outsider)).get("/claims/new/", {"q": "KOL"}).content.decode()
+    assert "Gruppemøde om KOL" not in found_by_outsider
+    assert "Astma og KOL" in found_by_outsider
 
 
 def test_calculate_without_js_then_submit_and_balance_drops(gp_and_course) -> None:  # type: ignore[no-untyped-def]

@@ -118,6 +118,14 @@ class Activity(models.Model):
     approval = models.CharField(max_length=12, choices=Approval.choices, default=Approval.NONE)
     scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.GENERAL)
     se_theme = models.ForeignKey(SeTheme, null=True, blank=True, on_delete=models.PROTECT)
+    dge_group = models.ForeignKey(
+        "groups.DgeGroup",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meeting_activities",
+        help_text="For a DGE group's own meetings: the group whose members may claim them.",
+    )
     laegedage = models.BooleanField(default=False)
     practice_purchase = models.BooleanField(default=False)
     price_ore = models.BigIntegerField(default=0)

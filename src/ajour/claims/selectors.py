@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from ajour.accounts.models import Doctor
 from ajour.catalogue.models import Activity, ActivityInstance
 from ajour.claims.models import Appeal, Claim, PayoutBatch
+from ajour.groups.models import DgeGroup
 
 NEEDS_CASEWORKER = [Claim.Status.CONTROL_REQUESTED, Claim.Status.CONTROL_SUBMITTED]
 
@@ -46,15 +47,24 @@ def claim_appeals_queue(*, limit: int = 50) -> QuerySet[Claim]:
 
 
 def claimable_instances(
-    *, query: str, on: date | None, today: date, limit: int = 30
+    *, query: str, on: date | None, today: date, doctor: Doctor | None, limit: int = 30
 ) -> QuerySet[ActivityInstance]:
     """Held instances of approved activities, found by number (`YYYY-NNNN`), title or a date they cover,
-    within the claim deadline (this year and last year, C-01)."""
+    within the claim deadline (this year and last year, C-01). A DGE group's own meetings are offered
+    only to its members, and an individual approval only to the GP it was given to."""
     instances = ActivityInstance.objects.filter(
         activity__status__in=[Activity.Status.APPROVED, Activity.Status.REVOKED],
         starts_on__lte=today,
         ends_on__gte=date(today.year - 1, 1, 1),
     ).select_related("activity__provider", "region")
+    doctor_pk = doctor.pk if doctor is not None else 0  # no doctor: nothing group-bound or personal
+    own_group = DgeGroup.members.through.objects.filter(
+        dgegroup_id=OuterRef("activity__dge_group_id"), doctor_id=doctor_pk
+    )
+    instances = instances.exclude(Q(activity__form=Activity.Form.DGE_MEETING) & ~Exists(own_group))
+    instances = instances.exclude(
+        Q(activity__scope=Activity.Scope.INDIVIDUAL) & ~Q(activity__applicant_doctor_id=doctor_pk)
+    )
     query = query.strip()
     if query:
         instances = instances.filter(Q(activity__number=query) | Q(activity__title__icontains=query))

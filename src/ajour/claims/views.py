@@ -32,10 +32,8 @@ from ajour.claims.forms import (
 from ajour.claims.models import Appeal, Claim, PayoutBatch
 from ajour.claims.payload import ClaimInputError
 from ajour.claims.payouts import run_payouts
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+from ajour.web.http import request_user
+from ajour.web.permissions import Permission
 
 
 def _lang() -> str:
@@ -43,13 +41,13 @@ def _lang() -> str:
 
 
 def _claimant_or_403(request: HttpRequest):  # type: ignore[no-untyped-def]
-    permission = permissions.can_claim(_user(request))
+    permission = permissions.can_claim(request_user(request))
     if not permission:
         raise PermissionDenied(permission.reason)
-    return permissions.claimant_for(_user(request))
+    return permissions.claimant_for(request_user(request))
 
 
-def _require(permission: permissions.Permission) -> None:
+def _require(permission: Permission) -> None:
     if not permission:
         raise PermissionDenied(permission.reason)
 
@@ -58,7 +56,7 @@ def _require(permission: permissions.Permission) -> None:
 @require_GET
 def find(request: HttpRequest) -> HttpResponse:
     """Step 1: find the activity by number, title or date."""
-    _claimant_or_403(request)
+    claimant = _claimant_or_403(request)
     query = request.GET.get("q", "")[:200]
     on_text = request.GET.get("on", "")
     on, error = None, ""
@@ -69,7 +67,7 @@ def find(request: HttpRequest) -> HttpResponse:
             error = _("Enter the date as YYYY-MM-DD.")
     searched = bool(query or on)
     results = (
-        selectors.claimable_instances(query=query, on=on, today=timezone.localdate())
+        selectors.claimable_instances(query=query, on=on, today=timezone.localdate(), doctor=claimant)
         if searched and not error
         else []
     )
@@ -81,7 +79,7 @@ def find(request: HttpRequest) -> HttpResponse:
 
 
 def _claim_form(request: HttpRequest, instance: ActivityInstance) -> ClaimForm:
-    user = _user(request)
+    user = request_user(request)
     staff_practice = user.practice if user.role == User.Role.CLINIC else None
     data = request.POST if request.method == "POST" else None
     return ClaimForm(data, instance=instance, staff_practice=staff_practice)
@@ -128,7 +126,7 @@ def _submit(request: HttpRequest, claimant, form) -> HttpResponse:  # type: igno
             claimant=claimant,
             request=form.claim_request(),
             filed_on=timezone.localdate(),
-            by=_user(request),
+            by=request_user(request),
             lang=_lang(),
         )
     except ClaimInputError as error:
@@ -153,7 +151,7 @@ def quote_partial(request: HttpRequest, instance_id: int) -> HttpResponse:
 def new_material(request: HttpRequest) -> HttpResponse:
     """A study-material claim (R-MAT): up to 25 % of the year's allocation."""
     claimant = _claimant_or_403(request)
-    if _user(request).role != User.Role.GP:
+    if request_user(request).role != User.Role.GP:
         raise PermissionDenied(_("Study material is claimed by the GP personally."))
     form = MaterialForm(request.POST or None)
     decision, error = None, ""
@@ -164,7 +162,7 @@ def new_material(request: HttpRequest) -> HttpResponse:
                     claimant=claimant,
                     request=form.claim_request(),
                     filed_on=timezone.localdate(),
-                    by=_user(request),
+                    by=request_user(request),
                     lang=_lang(),
                 )
                 messages.success(request, _("Your claim has been decided. You can follow it here."))
@@ -186,7 +184,7 @@ def new_material(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The claim, its decision in plain language, receipts, appeal and the status timeline."""
-    user = _user(request)
+    user = request_user(request)
     claim = permissions.claim_for_user(user, public_id)
     claimants_side = permissions.is_claimants_side(user, claim)
     return render(
@@ -218,7 +216,7 @@ def _back(request: HttpRequest, claim: Claim) -> HttpResponse:
 @login_required
 @require_POST
 def upload_receipt(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     claim = permissions.claim_for_user(user, public_id)
     if not permissions.is_claimants_side(user, claim):
         raise Http404
@@ -234,7 +232,7 @@ def upload_receipt(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def download_receipt(request: HttpRequest, public_id: UUID, receipt_id: int) -> FileResponse:
     """Receipts are served only through this view, to the claimant's side and the secretariat."""
-    claim = permissions.claim_for_user(_user(request), public_id)
+    claim = permissions.claim_for_user(request_user(request), public_id)
     receipt = get_object_or_404(claim.receipts, pk=receipt_id)
     response = FileResponse(receipt.file.open("rb"), content_type=receipt.content_type)
     response["Content-Disposition"] = f'attachment; filename="receipt-{receipt.pk}"'
@@ -245,7 +243,7 @@ def download_receipt(request: HttpRequest, public_id: UUID, receipt_id: int) -> 
 @login_required
 @require_POST
 def appeal(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     claim = permissions.claim_for_user(user, public_id)
     if not permissions.is_claimants_side(user, claim):
         raise Http404
@@ -265,7 +263,7 @@ def appeal(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def review(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Sample control and corrections: approve, adjust (reversal + new draw) or reject, with a reason."""
-    user = _user(request)
+    user = request_user(request)
     _require(permissions.can_review(user))
     claim = permissions.claim_for_user(user, public_id)
     form = ReviewForm(request.POST)
@@ -294,7 +292,7 @@ def review(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     """The secretariat's queue with filters."""
-    _require(permissions.can_review(_user(request)))
+    _require(permissions.can_review(request_user(request)))
     status = request.GET.get("status", "")
     status = status if status in Claim.Status.values else ""
     min_text = request.GET.get("min", "").strip()
@@ -316,7 +314,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def appeals(request: HttpRequest) -> HttpResponse:
-    _require(permissions.can_decide_appeals(_user(request)))
+    _require(permissions.can_decide_appeals(request_user(request)))
     return render(
         request, "claims/appeals.html", {"appeals": selectors.pending_appeals(), "form": AppealDecisionForm()}
     )
@@ -325,7 +323,7 @@ def appeals(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def decide_appeal(request: HttpRequest, appeal_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     _require(permissions.can_decide_appeals(user))
     appeal_obj = get_object_or_404(Appeal, pk=appeal_id)
     form = AppealDecisionForm(request.POST)
@@ -352,7 +350,7 @@ def decide_appeal(request: HttpRequest, appeal_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def payouts(request: HttpRequest) -> HttpResponse:
     """The caseworker's payout page: run (or re-issue) a day's batch and download its files."""
-    user = _user(request)
+    user = request_user(request)
     _require(permissions.can_review(user))
     form = PayoutForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -377,7 +375,7 @@ def payouts(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def payout_file(request: HttpRequest, on: str, kind: str) -> HttpResponse:
-    _require(permissions.can_review(_user(request)))
+    _require(permissions.can_review(request_user(request)))
     if kind not in ("xml", "csv"):
         raise Http404
     try:

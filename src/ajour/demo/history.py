@@ -33,6 +33,7 @@ from ajour.demo import targets as t
 from ajour.demo import vocabulary as v
 from ajour.demo.catalogue import FULL_DAY, HALF_DAY, Dates, Reference, Run, programme
 from ajour.demo.population import Gp, Population, overlaps
+from ajour.groups.models import DgeGroup
 from ajour.rules import decide_payload
 from ajour.rules.calendar import is_fee_weekday
 from ajour.rules.parameters import ParameterSet
@@ -484,6 +485,7 @@ class History:
         practice_purchase: bool = False,
         target: str = "gps",
         status: str = "approved",
+        dge_group: DgeGroup | None = None,
     ) -> Activity:
         number = None
         if status == "approved":
@@ -507,6 +509,7 @@ class History:
             status=status,
             submitted_at=aware(decided - timedelta(days=self.rng.randint(10, 40))),
             decided_at=aware(decided) if status == "approved" else None,
+            dge_group=dge_group,
         )
         self.activities.append(activity)
         if status == "approved":
@@ -913,6 +916,7 @@ class History:
                 form="dge_meeting",
                 title=f"DGE-møder {group.model.name} {year}",
                 approval="self_chosen",
+                dge_group=group.model,
             )
             slot_time = ((15, 0), (17, 30), 0) if group.daytime else ((19, 0), (21, 30), 0)
             meeting_days = sorted({self.dates.day(year) for _ in range(count)})
