@@ -9,6 +9,7 @@ from ninja import Router, Schema, Status
 from ajour.accounts.models import User
 from ajour.accounts.selectors import doctor_balances, practice_staff_balance
 from ajour.claims.api import ErrorOut, token_auth
+from ajour.web.http import api_user
 
 router = Router(tags=["accounts"])
 
@@ -25,7 +26,7 @@ class AccountOut(Schema):
 
 @router.get("/account", auth=token_auth, response={200: AccountOut, 401: ErrorOut}, summary="Your balances")
 def account(request: HttpRequest) -> Status[object]:
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = api_user(request)
     year = timezone.localdate().year
     out: dict[str, object] = {"year": year}
     if user.doctor is not None:

@@ -69,6 +69,8 @@ def courses_with_seats(
     *, region_id: int | None, start: date, end: date, limit: int = 5
 ) -> list[dict[str, str]]:
     """Approved courses in the region between `start` and `end` that still have free places."""
+    if region_id is None:
+        return []  # every activity instance has a region
     instances = (
         ActivityInstance.objects.filter(
             region_id=region_id,
@@ -88,7 +90,7 @@ def courses_with_seats(
             "title": i.activity.title,
             "starts_on": i.starts_on.isoformat(),
             "town": i.town,
-            "seats": str(i.places - i.taken),  # type: ignore[attr-defined]
+            "seats": str(i.places - i.taken),
         }
         for i in instances
     ]

@@ -146,11 +146,10 @@ def _accounts_for(doctor_ids: Iterable[int], kinds: Iterable[str]) -> dict[tuple
 
 
 def _existing_keys(prefix: str) -> set[str]:
-    return set(
-        LedgerEntry.objects.filter(idempotency_key__startswith=prefix).values_list(
-            "idempotency_key", flat=True
-        )
+    keys = LedgerEntry.objects.filter(idempotency_key__startswith=prefix).values_list(
+        "idempotency_key", flat=True
     )
+    return {key for key in keys if key is not None}
 
 
 def _insert(entries: list[LedgerEntry]) -> int:
@@ -158,11 +157,10 @@ def _insert(entries: list[LedgerEntry]) -> int:
     keys = [e.idempotency_key for e in entries]
     existing: set[str] = set()
     for start in range(0, len(keys), BATCH):
-        existing.update(
-            LedgerEntry.objects.filter(idempotency_key__in=keys[start : start + BATCH]).values_list(
-                "idempotency_key", flat=True
-            )  # type: ignore[arg-type]
+        found = LedgerEntry.objects.filter(idempotency_key__in=keys[start : start + BATCH]).values_list(
+            "idempotency_key", flat=True
         )
+        existing.update(key for key in found if key is not None)
     fresh = [e for e in entries if e.idempotency_key not in existing]
     LedgerEntry.objects.bulk_create(fresh, batch_size=BATCH, ignore_conflicts=True)
     return len(fresh)
@@ -389,7 +387,7 @@ def set_payout_account(*, user: User, iban: str) -> None:
 
 @transaction.atomic
 def upload_employment_contract(
-    *, doctor: Doctor, year: int, document: UploadedFile | None
+    *, doctor: Doctor, year: int, document: UploadedFile[bytes] | None
 ) -> EmploymentConfirmation:
     """An employed GP sends this year's contract (PDF); the confirmation waits for the secretariat."""
     if doctor.role != Doctor.Role.GP_EMPLOYED:
@@ -560,10 +558,10 @@ def notify_at_risk(*, year: int, on: date | None = None) -> int:
     at_risk: dict[int, dict[str, int]] = {}
     for position in year_positions(year=year):
         account = accounts.get(position.account_id)
-        if account is None or not position.forfeited:
+        if account is None or account.doctor_id is None or not position.forfeited:
             continue
-        at_risk.setdefault(account.doctor_id, {})[account.kind] = position.forfeited  # type: ignore[index]
-    doctors = {a.doctor_id: a.doctor for a in accounts.values()}
+        at_risk.setdefault(account.doctor_id, {})[account.kind] = position.forfeited
+    doctors = {a.doctor.pk: a.doctor for a in accounts.values() if a.doctor is not None}
     courses_by_region: dict[int | None, list[dict[str, str]]] = {}
     messages = []
     for doctor_id, amounts in sorted(at_risk.items()):

@@ -11,7 +11,7 @@ PDF = {"application/pdf": b"%PDF-"}
 RECEIPT_TYPES = {**PDF, "image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
 
 
-def checked_content_type(upload: UploadedFile | None, *, allowed: dict[str, bytes]) -> str:
+def checked_content_type(upload: UploadedFile[bytes] | None, *, allowed: dict[str, bytes]) -> str:
     """The upload's content type as read from its first bytes; raises ValidationError with a clear reason."""
     if upload is None:
         raise ValidationError(_("Choose a file to upload."))

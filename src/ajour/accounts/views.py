@@ -20,11 +20,8 @@ from ajour.accounts.forms import (
     ProrateForm,
 )
 from ajour.accounts.models import User
+from ajour.web.http import request_user
 from ajour.web.permissions import Permission
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _require(permission: Permission) -> None:
@@ -36,7 +33,7 @@ def _require(permission: Permission) -> None:
 @require_http_methods(["GET", "POST"])
 def employment(request: HttpRequest) -> HttpResponse:
     """An employed GP's contracts per year and their status; upload this year's contract."""
-    user = _user(request)
+    user = request_user(request)
     _require(permissions.can_confirm_employment(user))
     assert user.doctor is not None
     form = ContractForm(
@@ -62,7 +59,7 @@ def employment(request: HttpRequest) -> HttpResponse:
 @require_GET
 def contract(request: HttpRequest, pk: int) -> FileResponse:
     """The uploaded contract, only for its doctor and the secretariat."""
-    confirmation = permissions.confirmation_for_user(_user(request), pk)
+    confirmation = permissions.confirmation_for_user(request_user(request), pk)
     if not confirmation.document:
         raise Http404
     response = FileResponse(confirmation.document.open("rb"), content_type="application/pdf")
@@ -74,7 +71,7 @@ def contract(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 def confirmations(request: HttpRequest) -> HttpResponse:
     """The secretariat's list of contracts waiting for confirmation."""
-    _require(permissions.can_manage_accounts(_user(request)))
+    _require(permissions.can_manage_accounts(request_user(request)))
     return render(
         request,
         "accounts/confirmations.html",
@@ -85,7 +82,7 @@ def confirmations(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def decide_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     _require(permissions.can_manage_accounts(user))
     confirmation = permissions.confirmation_for_user(user, pk)
     form = ConfirmationDecisionForm(request.POST)
@@ -110,7 +107,7 @@ def decide_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def my_ledger(request: HttpRequest) -> HttpResponse:
     """Every entry behind the GP's balances."""
-    user = _user(request)
+    user = request_user(request)
     if user.doctor is None:
         raise Http404
     return render(
@@ -124,7 +121,7 @@ def my_ledger(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def doctor_account(request: HttpRequest, pk: int) -> HttpResponse:
     """The secretariat's view of one doctor's ledger, with manual correction and pro-rating."""
-    user = _user(request)
+    user = request_user(request)
     doctor = permissions.doctor_for_secretariat(user, pk)
     action = request.POST.get("form")
     correction = CorrectionForm(request.POST if action == "correct" else None, prefix="correct")
@@ -173,7 +170,7 @@ def doctor_account(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def bank_account(request: HttpRequest) -> HttpResponse:
     """Where payouts go: the GP's private account, or the practice account for a clinic login."""
-    user = _user(request)
+    user = request_user(request)
     holder = user.practice if user.role == User.Role.CLINIC else user.doctor
     if holder is None:
         raise Http404

@@ -19,6 +19,7 @@ from ajour.accounts.services import user_for_token
 from ajour.catalogue import permissions, selectors, services
 from ajour.catalogue.models import Activity, SeTheme, Topic
 from ajour.catalogue.programme import DayPlan, Session
+from ajour.web.http import request_user
 
 router = Router(tags=["catalogue"])
 PAGE_SIZE = 20
@@ -36,7 +37,8 @@ PROVIDER_AUTH = [ProviderToken(), django_auth]
 
 def _caller(request: HttpRequest) -> User:
     """The token's user, or the session's."""
-    return request.auth if isinstance(getattr(request, "auth", None), User) else request.user  # type: ignore[return-value, attr-defined]
+    auth = getattr(request, "auth", None)
+    return auth if isinstance(auth, User) else request_user(request)
 
 
 class Error(Schema):

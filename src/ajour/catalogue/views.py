@@ -6,7 +6,6 @@ Thin views: parse with a form, authorise through `permissions`, call one service
 from __future__ import annotations
 
 from datetime import date
-from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,14 +22,10 @@ from ajour.catalogue import forms, permissions, selectors, services
 from ajour.catalogue.ical import calendar
 from ajour.catalogue.models import Activity
 from ajour.catalogue.programme import claim_preview
+from ajour.web.http import request_user
 
 PAGE_SIZE = 20
 FEED_LIMIT = 500
-
-
-def _user(request: HttpRequest) -> User:
-    """The logged-in user (every view that calls this is behind `login_required`)."""
-    return cast(User, request.user)
 
 
 def _denied(request: HttpRequest, reason: str) -> HttpResponse:
@@ -88,7 +83,7 @@ def provider_register(request: HttpRequest) -> HttpResponse:
     form = forms.ProviderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.register_provider(user=_user(request), **form.cleaned_data)
+            services.register_provider(user=request_user(request), **form.cleaned_data)
         except services.CatalogueError as error:
             form.add_error(None, error.message)
         else:
@@ -101,11 +96,11 @@ def provider_register(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def activity_new(request: HttpRequest) -> HttpResponse:
     """A provider's new application, or a GP's application for individual (advance) approval."""
-    as_gp = _user(request).role == User.Role.GP
+    as_gp = request_user(request).role == User.Role.GP
     permission = (
-        permissions.can_apply_as_gp(request.user)
+        permissions.can_apply_as_gp(request_user(request))
         if as_gp
-        else permissions.can_apply_as_provider(request.user)
+        else permissions.can_apply_as_provider(request_user(request))
     )
     if not permission:
         return _denied(request, permission.reason)
@@ -114,11 +109,13 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     run = forms.InstanceForm(request.POST or None, prefix="run")
     if request.method == "POST" and form.is_valid() and run.is_valid():
         owner = (
-            {"applicant_doctor": _user(request).doctor} if as_gp else {"provider": _user(request).provider}
+            {"applicant_doctor": request_user(request).doctor}
+            if as_gp
+            else {"provider": request_user(request).provider}
         )
         try:
             activity = services.create_activity(
-                user=_user(request),
+                user=request_user(request),
                 data=form.activity_data(),
                 instances=[run.instance_data()],
                 **owner,
@@ -134,14 +131,14 @@ def activity_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = permissions.activity_for_user(request.user, pk)
-    if not permissions.is_applicant(request.user, activity):
+    activity = permissions.activity_for_user(request_user(request), pk)
+    if not permissions.is_applicant(request_user(request), activity):
         raise Http404
     form_class = forms.IndividualActivityForm if activity.applicant_doctor_id else forms.ActivityForm
     form = form_class(request.POST or None, initial=forms.ActivityForm.initial_for(activity))
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_activity(activity=activity, user=_user(request), data=form.activity_data())
+            services.update_activity(activity=activity, user=request_user(request), data=form.activity_data())
         except services.CatalogueError as error:
             form.add_error(None, error.message)
         else:
@@ -156,8 +153,8 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def instance_new(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = permissions.activity_for_user(request.user, pk)
-    if not permissions.is_applicant(request.user, activity):
+    activity = permissions.activity_for_user(request_user(request), pk)
+    if not permissions.is_applicant(request_user(request), activity):
         raise Http404
     run = forms.InstanceForm(request.POST or None, prefix="run")
     if request.method == "POST" and run.is_valid():
@@ -174,8 +171,8 @@ def instance_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def application(request: HttpRequest, pk: int) -> HttpResponse:
     """The applicant's page: status, what participants can claim, notifications and next steps."""
-    activity = permissions.activity_for_user(request.user, pk)
-    if not permissions.is_applicant(request.user, activity):
+    activity = permissions.activity_for_user(request_user(request), pk)
+    if not permissions.is_applicant(request_user(request), activity):
         raise Http404
     today = timezone.localdate()
     return render(
@@ -203,22 +200,22 @@ def _similar(activity: Activity, today: date) -> list[Activity]:
 
 
 def _applicant_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    activity = permissions.activity_for_user(request.user, pk)
-    if not permissions.is_applicant(request.user, activity):
+    activity = permissions.activity_for_user(request_user(request), pk)
+    if not permissions.is_applicant(request_user(request), activity):
         raise Http404
     try:
         if action == "submit":
-            services.submit_activity(activity=activity, user=_user(request))
+            services.submit_activity(activity=activity, user=request_user(request))
             messages.success(request, _("Submitted. A medical consultant will assess the application."))
         elif action == "answer":
             answer_form = forms.AnswerForm(request.POST)
             answer = answer_form.cleaned_data["answer"] if answer_form.is_valid() else ""
-            services.answer_information(activity=activity, user=_user(request), answer=answer)
+            services.answer_information(activity=activity, user=request_user(request), answer=answer)
             messages.success(request, _("Your answer was sent to the consultant."))
         else:
             appeal_form = forms.AppealForm(request.POST)
             reasons = appeal_form.cleaned_data["reasons"] if appeal_form.is_valid() else ""
-            services.file_appeal(activity=activity, user=_user(request), reasons=reasons)
+            services.file_appeal(activity=activity, user=request_user(request), reasons=reasons)
             messages.success(request, _("Your appeal was sent to the steering group."))
     except services.CatalogueError as error:
         messages.error(request, error.message)
@@ -266,7 +263,7 @@ def programme_preview(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     """The provider reports who took part: typed IDs or a CSV upload; all rows or nothing."""
-    instance = permissions.instance_for_applicant(request.user, pk)
+    instance = permissions.instance_for_applicant(request_user(request), pk)
     form = forms.AttendanceForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -278,7 +275,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
                 else form.cleaned_data["ids"].splitlines()
             )
             created = services.report_attendance(
-                instance=instance, user=_user(request), authorisation_ids=ids
+                instance=instance, user=request_user(request), authorisation_ids=ids
             )
         except services.CatalogueError as error:
             form.add_error(None, error.message)
@@ -305,11 +302,11 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def bookings(request: HttpRequest, pk: int) -> HttpResponse:
-    instance = permissions.instance_for_applicant(request.user, pk)
+    instance = permissions.instance_for_applicant(request_user(request), pk)
     form = forms.BookingsForm(request.POST)
     try:
         if not form.is_valid():
-            raise services.CatalogueError(" ".join(e for errors in form.errors.values() for e in errors))
+            raise services.CatalogueError(" ".join(str(e) for errors in form.errors.values() for e in errors))
         services.report_bookings(instance=instance, booked=form.cleaned_data["booked"])
         messages.success(request, _("Places taken are updated."))
     except services.CatalogueError as error:
@@ -323,7 +320,7 @@ def bookings(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    permission = permissions.can_review(request.user)
+    permission = permissions.can_review(request_user(request))
     if not permission:
         return _denied(request, permission.reason)
     form = forms.QueueFilterForm(request.GET or None)
@@ -337,8 +334,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = permissions.activity_for_user(request.user, pk)
-    permission = permissions.can_review(request.user)
+    activity = permissions.activity_for_user(request_user(request), pk)
+    permission = permissions.can_review(request_user(request))
     if not permission:
         return _denied(request, permission.reason)
     instances = list(selectors.instances_with_days(activity=activity))
@@ -357,7 +354,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             if data["action"] == "approve":
                 services.approve_activity(
                     activity=activity,
-                    decided_by=_user(request),
+                    decided_by=request_user(request),
                     approval=data["approval"],
                     scope=data["scope"] or activity.scope,
                     se_theme=data["se_theme"],
@@ -368,12 +365,12 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Approved."))
             elif data["action"] == "reject":
                 services.reject_activity(
-                    activity=activity, decided_by=_user(request), reasons=data["reasons"]
+                    activity=activity, decided_by=request_user(request), reasons=data["reasons"]
                 )
                 messages.success(request, _("Rejected. The applicant has been told why."))
             else:
                 services.request_information(
-                    activity=activity, consultant=_user(request), question=data["reasons"]
+                    activity=activity, consultant=request_user(request), question=data["reasons"]
                 )
                 messages.success(request, _("The applicant has been asked. The clock is paused."))
         except services.CatalogueError as error:
@@ -400,7 +397,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def appeals(request: HttpRequest) -> HttpResponse:
-    permission = permissions.can_steer(request.user)
+    permission = permissions.can_steer(request_user(request))
     if not permission:
         return _denied(request, permission.reason)
     return render(request, "catalogue/appeals.html", {"appeals": selectors.pending_appeals()})
@@ -409,7 +406,7 @@ def appeals(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    appeal_ = permissions.appeal_for_steering(request.user, pk)
+    appeal_ = permissions.appeal_for_steering(request_user(request), pk)
     activity = appeal_.activity
     form = forms.AppealDecisionForm(
         request.POST or None,
@@ -420,7 +417,7 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.decide_appeal(
                 appeal=appeal_,
-                decided_by=_user(request),
+                decided_by=request_user(request),
                 overturn=data["outcome"] == "overturn",
                 reasons=data["reasons"],
                 approval=data["approval"] or activity.requested_approval,
@@ -448,16 +445,16 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def change(request: HttpRequest, pk: int) -> HttpResponse:
     """The steering group changes or withdraws an approval from a date (P-08)."""
-    permission = permissions.can_steer(request.user)
+    permission = permissions.can_steer(request_user(request))
     if not permission:
         return _denied(request, permission.reason)
-    activity = permissions.activity_for_user(request.user, pk)
+    activity = permissions.activity_for_user(request_user(request), pk)
     form = forms.ChangeApprovalForm(
         request.POST or None, initial={"approval": activity.approval, "valid_from": timezone.localdate()}
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_approval(activity=activity, decided_by=_user(request), **form.cleaned_data)
+            services.change_approval(activity=activity, decided_by=request_user(request), **form.cleaned_data)
         except services.CatalogueError as error:
             form.add_error(None, error.message)
         else:

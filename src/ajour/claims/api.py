@@ -26,6 +26,7 @@ from ajour.claims import permissions, services
 from ajour.claims.models import Claim
 from ajour.claims.payload import ClaimInputError, ClaimRequest
 from ajour.rules import InvalidClaim, decide_payload
+from ajour.web.http import api_user
 
 router = Router(tags=["claims"])
 
@@ -143,9 +144,10 @@ def _request(user: User, body: ClaimIn) -> ClaimRequest:
             raise ClaimInputError("instance_id", "No activity instance with this id.")
     staff = None
     if body.staff_member_id is not None:
-        staff = StaffMember.objects.filter(
-            pk=body.staff_member_id, practice_id=user.practice_id, active=True
-        ).first()
+        if user.practice_id is not None:
+            staff = StaffMember.objects.filter(
+                pk=body.staff_member_id, practice_id=user.practice_id, active=True
+            ).first()
         if staff is None or user.role != User.Role.CLINIC:
             raise ClaimInputError("staff_member_id", "No active staff member with this id in your clinic.")
     elif user.role == User.Role.CLINIC:
@@ -184,7 +186,7 @@ def _request(user: User, body: ClaimIn) -> ClaimRequest:
     },
 )
 def submit(request: HttpRequest) -> Status[object]:
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = api_user(request)
     permission = permissions.can_claim(user)
     if not permission:
         return Status(403, _error("", permission.reason, "forbidden"))
@@ -227,7 +229,7 @@ def submit(request: HttpRequest) -> Status[object]:
     summary="Your claims, newest first",
 )
 def list_claims(request: HttpRequest, limit: Query[int] = 50) -> Status[object]:
-    user: User = request.auth  # type: ignore[attr-defined]
+    user = api_user(request)
     claims = Claim.objects.none()
     if user.role == User.Role.CLINIC and user.practice_id is not None:
         claims = Claim.objects.filter(practice_id=user.practice_id, staff_member__isnull=False)
@@ -244,7 +246,7 @@ def list_claims(request: HttpRequest, limit: Query[int] = 50) -> Status[object]:
 )
 def get_claim(request: HttpRequest, public_id: UUID) -> Status[object]:
     try:
-        claim = permissions.claim_for_user(request.auth, public_id)  # type: ignore[arg-type]
+        claim = permissions.claim_for_user(api_user(request), public_id)
     except Http404:
         return Status(404, _error("", "No such claim.", "not_found"))
     return Status(200, _out(claim))

@@ -21,18 +21,17 @@ OUTCOMES = {"approved": _("Approved"), "reduced": _("Reduced"), "rejected": _("R
 
 def labelled(decision: dict[str, object]) -> dict[str, object]:
     """Adds readable labels to a decision's lines, days and outcome (the document itself is unchanged)."""
+    raw_lines, raw_days = decision.get("lines", []), decision.get("days", [])
+    assert isinstance(raw_lines, list) and isinstance(raw_days, list)
     lines = [
         {
             **line,
             "item_label": ITEMS.get(line["item"], line["item"]),
             "account_label": ACCOUNTS.get(line["account"], ""),
         }
-        for line in decision.get("lines", [])  # type: ignore[union-attr]
+        for line in raw_lines
     ]
-    days = [
-        {**day, "class_label": DAY_CLASSES.get(day["class"], day["class"])}
-        for day in decision.get("days", [])
-    ]  # type: ignore[union-attr]
+    days = [{**day, "class_label": DAY_CLASSES.get(day["class"], day["class"])} for day in raw_days]
     return {
         **decision,
         "lines": lines,

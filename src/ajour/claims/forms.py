@@ -29,7 +29,9 @@ class KronerField(forms.DecimalField):
             **kwargs,  # type: ignore[arg-type]
         )
 
-    def to_python(self, value: object) -> Decimal | None:
+    # django-stubs types DecimalField.to_python as an override of IntegerField's (Django's DecimalField
+    # subclasses IntegerField) and silences the clash there; this override inherits the clash.
+    def to_python(self, value: object) -> Decimal | None:  # type: ignore[override]
         """Accepts 1.500,50 and 1500,50 (Danish) as well as 1500.50 and 1,500.50 (English)."""
         text = (
             str(value or "")
@@ -52,7 +54,7 @@ class KronerField(forms.DecimalField):
             text = text.replace(".", "")
         return super().to_python(text)
 
-    def clean(self, value: object) -> int:  # type: ignore[override]
+    def clean(self, value: object) -> int:
         amount = super().clean(value)
         return int((amount or Decimal(0)) * 100)
 
@@ -88,18 +90,19 @@ class ClaimForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.instance = instance
         programme = list(instance.days.all())
-        self.fields["days"].choices = [
+        days, staff_member = self.fields["days"], self.fields["staff_member"]
+        assert isinstance(days, forms.MultipleChoiceField)
+        assert isinstance(staff_member, forms.ModelChoiceField)
+        days.choices = [
             (d.date.isoformat(), f"{d.date:%d.%m.%Y} {d.starts_at:%H:%M}–{d.ends_at:%H:%M}")
             for d in programme
         ]
-        self.fields["days"].initial = [d.date.isoformat() for d in programme]
+        days.initial = [d.date.isoformat() for d in programme]
         self.staff_practice = staff_practice
         if staff_practice is not None:
-            self.fields["staff_member"].queryset = staff_practice.staff.filter(active=True).order_by("name")
-            self.fields["staff_member"].required = True
-            self.fields["staff_member"].error_messages["required"] = _(
-                "Choose the staff member from your staff list."
-            )
+            staff_member.queryset = staff_practice.staff.filter(active=True).order_by("name")
+            staff_member.required = True
+            staff_member.error_messages["required"] = _("Choose the staff member from your staff list.")
             del self.fields["payee"], self.fields["account"]
         else:
             del self.fields["staff_member"]

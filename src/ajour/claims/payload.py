@@ -156,8 +156,8 @@ def activity_date(request: ClaimRequest, days: list[dict[str, object]]) -> date:
     if request.is_material:
         assert request.purchased_on is not None
         return request.purchased_on
-    attended = [d["date"] for d in days if d["attended"]] or [days[-1]["date"]]
-    return date.fromisoformat(str(max(attended)))
+    attended = [str(d["date"]) for d in days if d["attended"]] or [str(days[-1]["date"])]
+    return date.fromisoformat(max(attended))
 
 
 def build_payload(

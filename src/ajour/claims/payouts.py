@@ -151,7 +151,7 @@ def pain001(batch: PayoutBatch, items: list[PayoutItem]) -> bytes:
             "RmtInf/Ustrd",
             f"Ajour {item.claim.public_id.hex[:8]} {item.claim.activity_date:%d.%m.%Y}",
         )
-    document = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    document: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     _schema().assertValid(etree.fromstring(document))
     return document
 

@@ -8,6 +8,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -52,6 +53,7 @@ def _decide(payload: dict[str, object], lang: str) -> dict[str, object]:
 def _accounts(claimant: Doctor, request: ClaimRequest) -> dict[str, Account]:
     """The sub-accounts a claim may draw from, locked for this transaction (PostgreSQL row locks;
     SQLite's IMMEDIATE transactions already serialise writers). Missing ones are opened first."""
+    holder: dict[str, Any]  # the account holder as ORM lookups
     if request.staff_member is not None:
         holder, kinds = {"practice_id": request.staff_member.practice_id}, [Account.Kind.STAFF]
     else:
@@ -134,14 +136,16 @@ def _submit(
     draws = decision["draws"]
     assert isinstance(draws, dict)
     staff_claim = request.staff_member is not None
-    day_halves = sum(2 if d["class"] == "full" else 1 for d in decision["days"] if d["class"] != "none")  # type: ignore[union-attr,index]
+    days, activity = decision["days"], payload["activity"]
+    assert isinstance(days, list) and isinstance(activity, dict)
+    day_halves = sum(2 if d["class"] == "full" else 1 for d in days if d["class"] != "none")
     claim = Claim(
         claimant=claimant,
         practice_id=staff_practice if staff_claim else claimant.practice_id,
         staff_member=request.staff_member,
         instance=request.instance,
-        activity_type=payload["activity"]["type"],  # type: ignore[index]
-        activity_date=activity_date(request, payload["activity"].get("days", [])),  # type: ignore[union-attr]
+        activity_type=activity["type"],
+        activity_date=activity_date(request, activity.get("days", [])),
         filed_on=filed_on,
         inputs=payload,
         decision=decision,
@@ -228,7 +232,7 @@ def _mail_claimant(claim: Claim, template: str) -> None:
 
 
 @transaction.atomic
-def upload_receipt(*, claim: Claim, upload: UploadedFile | None, by: User) -> Receipt:
+def upload_receipt(*, claim: Claim, upload: UploadedFile[bytes] | None, by: User) -> Receipt:
     """A receipt for a claim selected for control; PDF, JPEG or PNG by content, at most 5 MB."""
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     if claim.status not in (Claim.Status.CONTROL_REQUESTED, Claim.Status.CONTROL_SUBMITTED):
@@ -296,7 +300,11 @@ def _rebook(claim: Claim, payable: int, by: User | None, reason: str) -> None:
         raise ClaimError(_("The amount cannot be negative."))
     staff = claim.staff_member_id is not None
     if staff:
-        rows = Account.objects.filter(practice_id=claim.practice_id, kind=Account.Kind.STAFF)
+        rows = (
+            Account.objects.filter(practice_id=claim.practice_id, kind=Account.Kind.STAFF)
+            if claim.practice_id is not None
+            else Account.objects.none()  # a staff account always has its practice
+        )
     else:
         rows = Account.objects.filter(doctor_id=claim.claimant_id)
     accounts = {a.kind: a for a in rows.select_for_update().order_by("pk")}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 
 from ajour.accounts.models import User
@@ -22,18 +23,18 @@ UNDER_PARTICIPATION_ROLES = {
 }
 
 
-def can_view_dashboard(user: User) -> Permission:
+def can_view_dashboard(user: User | AnonymousUser) -> Permission:
     """The unsuppressed analyst dashboard and its PDF report."""
-    if not user.is_authenticated or user.role not in DASHBOARD_ROLES:
+    if not isinstance(user, User) or user.role not in DASHBOARD_ROLES:
         return Permission(
             False, str(_("The statistics dashboard is for analysts, the secretariat and steering."))
         )
     return ALLOWED
 
 
-def can_view_under_participation(user: User, *, region: str = "") -> Permission:
+def can_view_under_participation(user: User | AnonymousUser, *, region: str = "") -> Permission:
     """The named list of GPs with few activities; a counsellor sees the own region only."""
-    if not user.is_authenticated or user.role not in UNDER_PARTICIPATION_ROLES:
+    if not isinstance(user, User) or user.role not in UNDER_PARTICIPATION_ROLES:
         return Permission(
             False, str(_("Only analysts, caseworkers, steering and counsellors may see this list."))
         )

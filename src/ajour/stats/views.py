@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from ajour.accounts.models import Region
+from ajour.accounts.models import Region, User
 from ajour.stats import permissions
 from ajour.stats.charts import chart_spec
 from ajour.stats.exports import table_csv, table_parquet
@@ -59,7 +59,7 @@ def public(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    permission = permissions.can_view_dashboard(request.user)  # type: ignore[arg-type]
+    permission = permissions.can_view_dashboard(request.user)
     if not permission:
         return _denied(request, permission.reason)
     form = FilterForm(request.GET or None)
@@ -101,7 +101,7 @@ def export(request: HttpRequest, file_type: str) -> HttpResponse:
 
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
-    permission = permissions.can_view_dashboard(request.user)  # type: ignore[arg-type]
+    permission = permissions.can_view_dashboard(request.user)
     if not permission:
         return _denied(request, permission.reason)
     year = YearForm(request.GET or None).filters().year
@@ -114,8 +114,9 @@ def report(request: HttpRequest) -> HttpResponse:
 def rare_participants(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None)
     filters = form.filters()
-    region = filters.region or (request.user.region.code if getattr(request.user, "region", None) else "")  # type: ignore[union-attr]
-    permission = permissions.can_view_under_participation(request.user, region=region)  # type: ignore[arg-type]
+    user = request.user
+    region = filters.region or (user.region.code if isinstance(user, User) and user.region else "")
+    permission = permissions.can_view_under_participation(user, region=region)
     if not permission:
         return _denied(request, permission.reason)
     return render(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ajour import __version__
 from ajour.web import selectors
 from ajour.web.demo import DEMO_ROLE_SLUGS, DEMO_ROLES
+from ajour.web.http import request_user
 from ajour.web.permissions import can_use_demo_login
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ class AjourLoginView(LoginView):
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on its own home page with its own overview or queue."""
-    page = selectors.home_page(user=request.user)  # type: ignore[arg-type]
+    page = selectors.home_page(user=request_user(request))
     return render(request, page.template, page.context)
 
 
