@@ -36,14 +36,16 @@ class FilterForm(YearForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["region"].choices = [
+        region, topic = self.fields["region"], self.fields["topic"]
+        assert isinstance(region, forms.ChoiceField) and isinstance(topic, forms.ChoiceField)
+        region.choices = [
             ("", _("All")),
             *Region.objects.order_by("name").values_list("code", "name"),
-        ]  # type: ignore[attr-defined]
-        self.fields["topic"].choices = [
+        ]
+        topic.choices = [
             ("", _("All")),
             *Topic.objects.order_by("name_da").values_list("code", "name_da"),
-        ]  # type: ignore[attr-defined]
+        ]
 
     def filters(self) -> Filters:
         if not self.is_valid():

@@ -40,6 +40,8 @@ def render_report(*, year: int, progress: Progress = _quiet) -> bytes:
         progress(1, total, "Beregner nøgletal")
         figures = headline(year=year)
         plo_e = headline(year=year, provider_kind="plo_e")
+        plo_e_series = plo_e["series"]
+        assert isinstance(plo_e_series, dict)
         tables = {table.key: table for table in public_tables(year)}
         svgs = {}
         for step, key in enumerate(CHARTED, start=2):
@@ -52,7 +54,7 @@ def render_report(*, year: int, progress: Progress = _quiet) -> bytes:
                 "year": year,
                 "figures": figures,
                 "plo_e": plo_e,
-                "plo_e_then": plo_e["series"].get(str(year - 3), {}),
+                "plo_e_then": plo_e_series.get(str(year - 3), {}),
                 "tables": tables,
                 "svgs": svgs,
             },

@@ -7,8 +7,10 @@ are fractions (0.874), never percentages; money stays integer øre.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, TypedDict
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 
@@ -23,7 +25,6 @@ CATEGORIES = [choice.value for choice in Topic.Category]
 SERIES_LAST_YEAR = 2025
 TOP_TOPICS = 10
 SYSTEMATIC_HALF_DAYS_PER_YEAR = 6
-PARTICIPATION_COUNTS = ("n_eligible", "n_with_claims", "n_two_years", "n_below_systematic")
 STREAM_OF_FORM = {
     Form.SYSTEMATIC: Account.Kind.SYSTEMATIC,
     Form.SELF_CHOSEN: Account.Kind.SELF_CHOSEN,
@@ -60,7 +61,7 @@ class CourseDays:
         default_factory=lambda: dict.fromkeys([choice.value for choice in Account.Kind], 0)
     )
 
-    def add(self, row: dict[str, object]) -> None:
+    def add(self, row: Mapping[str, object]) -> None:
         halves, form = int(row["halves"]), str(row["form"])  # type: ignore[call-overload]
         self.payable_by_stream[STREAM_OF_FORM[Form(form)]] += int(row["payable"])  # type: ignore[call-overload]
         if row["produced"]:
@@ -183,7 +184,9 @@ def participation_by_year(years: list[int], *, region: str = "") -> dict[int, Pa
     }
 
 
-def _participation_counts(grouped: QuerySet) -> QuerySet:  # type: ignore[type-arg]
+def _participation_counts(
+    grouped: QuerySet[GpYearFact, Any],
+) -> QuerySet[GpYearFact, dict[str, Any]]:
     return grouped.annotate(
         n_eligible=Count("pk", filter=Q(eligible=True)),
         n_with_claims=Count("pk", filter=Q(claims__gt=0)),
@@ -198,13 +201,27 @@ def participation(*, year: int, region: str = "") -> Participation:
     return participation_by_year([year], region=region)[year]
 
 
-def participation_by_group(*, year: int, group: str, region: str = "") -> list[dict[str, object]]:
+class GroupParticipation(TypedDict):
+    key: object
+    n_eligible: int
+    n_with_claims: int
+    n_two_years: int
+    n_below_systematic: int
+
+
+def participation_by_group(*, year: int, group: str, region: str = "") -> list[GroupParticipation]:
     """Participation of one year split by `region_code`, `sex` or `practice_size`."""
     facts = GpYearFact.objects.filter(year=year)
     if region:
         facts = facts.filter(region_code=region)
     return [
-        {"key": row[group], **{k: row[k] for k in PARTICIPATION_COUNTS}}
+        GroupParticipation(
+            key=row[group],
+            n_eligible=row["n_eligible"],
+            n_with_claims=row["n_with_claims"],
+            n_two_years=row["n_two_years"],
+            n_below_systematic=row["n_below_systematic"],
+        )
         for row in _participation_counts(facts.values(group)).order_by(group)
     ]
 
@@ -333,7 +350,7 @@ def under_participation(*, year: int, region: str = "", at_most: int = 1) -> lis
             practice=fact.doctor.practice.name if fact.doctor.practice else "",
             region=region_names.get(fact.region_code, fact.region_code),
             practice_size=fact.practice_size,
-            sex=Doctor.Sex(fact.sex).label,
+            sex=str(Doctor.Sex(fact.sex).label),
             claims_two_years=fact.two_years,  # type: ignore[attr-defined]
         )
         for fact in rare

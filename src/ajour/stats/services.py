@@ -123,6 +123,10 @@ def in_course_days_by_form(*, form: str, gp_claim: bool, produced: bool) -> bool
     return produced or form == Form.PRACTICE_STAFF or (form == Form.GROUP_BASED and gp_claim)
 
 
+# year, provider kind, region, form, topic, category, GP claim?, produced?
+FactKey = tuple[int, str, str, str, str, str, bool, bool]
+
+
 class _Sums:
     """One pass over the counted claims: fact sums, per-GP sums and the distinct GPs of every cell."""
 
@@ -143,7 +147,7 @@ class _Sums:
     def __init__(self, years: set[int], parent_of: dict[str, str]) -> None:
         self.years = years
         self.parent_of = parent_of
-        self.facts: dict[tuple[object, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
+        self.facts: dict[FactKey, list[int]] = defaultdict(lambda: [0, 0, 0])
         self.per_gp: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
         self.cells: dict[tuple[int, str, str, str], set[int]] = defaultdict(set)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from django.db.models import TextChoices
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -90,7 +91,7 @@ def headline_row(tables: list[Table], year: int) -> dict[str, object]:
     return row
 
 
-def _label(choices: type, value: str) -> str:
+def _label(choices: type[TextChoices], value: str) -> str:
     return str(choices(value).label) if value in choices.values else value
 
 
@@ -155,6 +156,11 @@ def build_tables(filters: Filters) -> list[Table]:
     cells = Cells(years, filters.provider_kind)
     year = filters.year
     region_halves = produced_halves_by_region(filters)
+    participation_groups: list[tuple[str, Promise, Callable[[str], str]]] = [
+        ("region_code", _("Participation by region"), lambda k: regions.get(k, k)),
+        ("sex", _("Participation by sex"), lambda k: _label(Doctor.Sex, k)),
+        ("practice_size", _("Participation by practice size (doctor capacities)"), str),
+    ]
     return [
         _participation_series(people, years),
         _breakdown(
@@ -193,11 +199,7 @@ def build_tables(filters: Filters) -> list[Table]:
         _unused_money(filters.year),
         *[
             _participation_groups(filters, group, title, label)
-            for group, title, label in (
-                ("region_code", _("Participation by region"), lambda k: regions.get(k, k)),
-                ("sex", _("Participation by sex"), lambda k: _label(Doctor.Sex, k)),
-                ("practice_size", _("Participation by practice size (doctor capacities)"), str),
-            )
+            for group, title, label in participation_groups
         ],
     ]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from babel.numbers import format_decimal, format_percent
 from django import template
 from django.utils.html import format_html
@@ -15,16 +17,22 @@ from ajour.web.money import format_ore
 register = template.Library()
 
 
+def _number(value: object) -> float | Decimal | str:
+    if isinstance(value, int | float | Decimal | str):
+        return value
+    raise TypeError(f"not a number: {value!r}")
+
+
 def format_value(value: object, kind: str, language: str) -> str:
     locale = "da_DK" if language.startswith("da") else "en_GB"
     if kind == "rate":
-        return format_percent(value, format="#,##0.0\u00a0%", locale=locale)
+        return format_percent(_number(value), format="#,##0.0\u00a0%", locale=locale)
     if kind == "days":
-        return format_decimal(value, format="#,##0.##", locale=locale)
+        return format_decimal(_number(value), format="#,##0.##", locale=locale)
     if kind == "count":
-        return format_decimal(value, format="#,##0", locale=locale)
+        return format_decimal(_number(value), format="#,##0", locale=locale)
     if kind == "ore":
-        return format_ore(int(value), language)  # type: ignore[call-overload]
+        return format_ore(int(_number(value)), language)
     return str(value)
 
 
