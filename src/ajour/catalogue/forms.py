@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -33,12 +33,20 @@ def valid_fields(form: forms.Form) -> dict[str, Any]:
     return form.cleaned_data
 
 
-class TopicChoice(forms.ModelChoiceField):
+if TYPE_CHECKING:  # generic in django-stubs only, not subscriptable at run time
+    _TopicChoiceField = forms.ModelChoiceField[Topic]
+    _ProviderModelForm = forms.ModelForm[Provider]
+else:
+    _TopicChoiceField = forms.ModelChoiceField
+    _ProviderModelForm = forms.ModelForm
+
+
+class TopicChoice(_TopicChoiceField):
     def label_from_instance(self, obj: Topic) -> str:
         return obj.name_da
 
 
-class ProviderForm(forms.ModelForm):
+class ProviderForm(_ProviderModelForm):
     class Meta:
         model = Provider
         fields = ["name", "kind", "region", "email"]

@@ -248,7 +248,7 @@ def search_catalogue(*, filters: SearchFilters, today: date | None = None) -> Qu
     else:
         instances = instances.annotate(rank=Value(0.0))
     if filters.sort == "relevance" and query:
-        return instances.order_by("-rank", "starts_on", "pk")
+        return instances.order_by(F("rank").desc(), "starts_on", "pk")
     return instances.order_by("starts_on", "pk")
 
 

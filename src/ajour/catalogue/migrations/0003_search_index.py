@@ -5,6 +5,8 @@ SearchVector(title, weight A) + SearchVector(description, weight B), config 'dan
 """
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 INDEX = "catalogue_activity_search_danish"
 VECTOR = (
@@ -13,12 +15,12 @@ VECTOR = (
 )
 
 
-def create_index(apps, schema_editor):
+def create_index(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {INDEX} ON catalogue_activity USING GIN ({VECTOR})")
 
 
-def drop_index(apps, schema_editor):
+def drop_index(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
 

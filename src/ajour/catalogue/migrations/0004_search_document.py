@@ -6,6 +6,8 @@ a stored column makes ranking and counting cheap. SQLite gets the (always empty)
 
 import django.contrib.postgres.search
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 DOCUMENT = (
     "setweight(to_tsvector('danish'::regconfig, COALESCE(NEW.title, '')), 'A') || "
@@ -28,13 +30,13 @@ BACKWARD = [
 ]
 
 
-def forward(apps, schema_editor):
+def forward(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         for statement in FORWARD:
             schema_editor.execute(statement)
 
 
-def backward(apps, schema_editor):
+def backward(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         for statement in BACKWARD:
             schema_editor.execute(statement)
