@@ -150,6 +150,43 @@ def test_first_invalid_field_in_document_order() -> None:
     assert _error(reordered).field == "expenses.course_fee_ore"
 
 
+DAY_ORDER = [
+    # A cross-field error is named at the place of the field it names, before any later invalid field.
+    (
+        "to_before_from_before_a_negative_break",
+        {"date": "2025-03-06", "from": "10:00", "to": "09:00", "break_minutes": -1},
+        "activity.days[1].to",
+    ),
+    (
+        "to_before_from_before_an_unknown_field",
+        {"date": "2025-03-06", "from": "10:00", "to": "09:00", "room": "A"},
+        "activity.days[1].to",
+    ),
+    (
+        "to_given_first_before_from",
+        {"to": "09:00", "break_minutes": -1, "from": "10:00"},
+        "activity.days[1].to",
+    ),
+    (
+        "to_given_first_invalid_from",
+        {"to": "09:00", "from": "9", "date": "2025-03-06"},
+        "activity.days[1].from",
+    ),
+    (
+        "date_twice_before_a_bad_time",
+        {"date": "2025-03-05", "from": "9", "to": "16:00"},
+        "activity.days[1].date",
+    ),
+    ("date_twice_before_an_unknown_field", {"room": "A", "date": "2025-03-05"}, "activity.days[1].room"),
+]
+
+
+@pytest.mark.parametrize(("second_day", "field"), [pytest.param(d, f, id=name) for name, d, f in DAY_ORDER])
+def test_day_cross_field_errors_in_document_order(second_day: dict[str, Any], field: str) -> None:
+    first = {"date": "2025-03-05", "from": "09:00", "to": "16:30"}
+    assert _error(claim(activity={"days": [first, second_day]})).field == field
+
+
 def test_cross_field_rule_uses_a_type_given_later() -> None:
     payload = claim()
     payload["activity"] = {"days": [DAY], "id": "x", "type": "study_material", "approval": "self_chosen"}

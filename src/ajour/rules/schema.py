@@ -156,6 +156,14 @@ def _parse_time(value: object, path: str) -> int:
     return hours * 60 + minutes
 
 
+def _valid_time(value: object) -> int | None:
+    """``value`` as minutes after midnight if it is a valid time, else None (it is named on its own)."""
+    try:
+        return _parse_time(value, "")
+    except InvalidClaim:
+        return None
+
+
 def _parse_bool(value: object, path: str) -> bool:
     if not isinstance(value, bool):
         raise InvalidClaim(path, "must be true or false")
@@ -262,13 +270,6 @@ _BALANCES = {
     "staff_ore": _Field(_parse_count, 0),
     "material_used_ore": _Field(_parse_count, 0),
 }
-_DAY = {
-    "date": _Field(_parse_date),
-    "from": _Field(_parse_time),
-    "to": _Field(_parse_time),
-    "break_minutes": _Field(_parse_count, 0),
-    "attended": _Field(_parse_bool, True),
-}
 _EXPENSES = {
     "course_fee_ore": _Field(_parse_count, 0),
     "transport_ore": _Field(_parse_count, 0),
@@ -280,15 +281,40 @@ _STAFF = {
 }
 
 
-def _parse_day(value: object, path: str) -> Day:
-    fields = _walk(value, path, _DAY)
-    start, end = fields["from"], fields["to"]
-    if end < start:
-        raise InvalidClaim(_path(path, "to"), "must not be before from")
+def _parse_day(value: object, path: str, seen: set[date]) -> Day:
+    """One programme day. The cross-field rules are checked at the place of the field they name, so
+    that the first invalid field in document order is reported: a date given twice (``seen`` holds
+    the earlier days' dates) is named at ``date``, and ``to`` before a valid ``from`` at ``to``,
+    wherever ``from`` stands in the object."""
+
+    def parse_date(item: object, date_path: str) -> date:
+        day = _parse_date(item, date_path)
+        if day in seen:
+            raise InvalidClaim(date_path, f"{day} is given twice")
+        return day
+
+    def parse_to(item: object, to_path: str) -> int:
+        end = _parse_time(item, to_path)
+        start = _valid_time(value.get("from") if isinstance(value, dict) else None)
+        if start is not None and end < start:
+            raise InvalidClaim(to_path, "must not be before from")
+        return end
+
+    fields = _walk(
+        value,
+        path,
+        {
+            "date": _Field(parse_date),
+            "from": _Field(_parse_time),
+            "to": _Field(parse_to),
+            "break_minutes": _Field(_parse_count, 0),
+            "attended": _Field(_parse_bool, True),
+        },
+    )
     return Day(
         date=fields["date"],
-        start_minute=start,
-        end_minute=end,
+        start_minute=fields["from"],
+        end_minute=fields["to"],
         break_minutes=fields["break_minutes"],
         attended=fields["attended"],
     )
@@ -308,9 +334,7 @@ def _parse_activity(value: object, path: str) -> Activity:
         parsed: list[Day] = []
         seen: set[date] = set()
         for index, item in enumerate(days):
-            day = _parse_day(item, f"{days_path}[{index}]")
-            if day.date in seen:
-                raise InvalidClaim(f"{days_path}[{index}].date", f"{day.date} is given twice")
+            day = _parse_day(item, f"{days_path}[{index}]", seen)
             seen.add(day.date)
             parsed.append(day)
         return tuple(parsed)
