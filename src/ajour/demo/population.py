@@ -8,6 +8,7 @@ the member at a meeting is whoever holds the slot that day.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -384,7 +385,7 @@ def _clusters(
     return clusters
 
 
-def _apportion(total: int, weights: dict[str, float]) -> dict[str, int]:
+def _apportion(total: int, weights: Mapping[str, float]) -> dict[str, int]:
     """Splits `total` by weight (largest remainders), at least one each."""
     whole = sum(weights.values())
     raw = {k: total * w / whole for k, w in weights.items()}

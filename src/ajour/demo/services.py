@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import random
 import time as clock
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import DecimalField, Field, ForeignObject, JSONField, Model
 
 from ajour.accounts.models import (
     Account,
@@ -42,7 +43,7 @@ from ajour.demo import targets as t
 from ajour.demo import vocabulary as v
 from ajour.demo.catalogue import FULL_DAY, reference_data
 from ajour.demo.history import History, aware
-from ajour.demo.population import build_population
+from ajour.demo.population import Population, build_population
 from ajour.groups.models import Cluster, DgeGroup
 from ajour.stats.services import refresh_rollups
 from ajour.web.demo import DEMO_ROLES, demo_username
@@ -152,8 +153,8 @@ def _wipe() -> None:
     User.objects.filter(username__startswith="demo-").delete()
 
 
-def _write(population, history: History) -> dict[str, int]:
-    rows: list[tuple[type[Model], list[Model]]] = [
+def _write(population: Population, history: History) -> dict[str, int]:
+    rows: list[tuple[type[Model], Sequence[Model]]] = [
         (Cluster, population.clusters),
         (Practice, population.practices),
         (Doctor, [gp.doctor for gp in population.all_doctors()]),
@@ -182,7 +183,7 @@ def _write(population, history: History) -> dict[str, int]:
     for run in history.runs:
         run.instance.approved_half_days = sum(run.halves)
         run.instance.booked = min(run.instance.places, len(run.participants))
-    counts = {}
+    counts: dict[str, int] = {}
     for model, objects in rows:
         if model is LedgerEntry:
             for entry in objects:
@@ -203,53 +204,20 @@ def _write(population, history: History) -> dict[str, int]:
     return counts
 
 
-def _insert(model: type[Model], objects: list[Model]) -> None:
+def _insert(model: type[Model], objects: Sequence[Model]) -> None:
     """Plain multi-row INSERTs with primary keys given here: the ORM's bulk_create is too slow for 10⁶ rows.
 
     Foreign keys are read from the related objects, which were inserted (and got their keys) before.
     `auto_now_add` times are derived from the row's own date so that a seed gives identical rows.
     """
     ops = connection.ops
-    next_pk = (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    next_pk = (model._default_manager.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     fields = list(model._meta.concrete_fields)
-    readers = []
-    for f in fields:
-        if f.is_relation:
-            readers.append(_fk_reader(f))
-            continue
-        kind = f.get_internal_type()
-        if getattr(f, "auto_now_add", False):
-            readers.append(
-                lambda o, day=_STAMP_SOURCE[model]: ops.adapt_datetimefield_value(aware(day(o), 12))
-            )
-        elif kind == "DateField":
-            readers.append(lambda o, a=f.attname: ops.adapt_datefield_value(getattr(o, a)))
-        elif kind == "DateTimeField":
-            readers.append(lambda o, a=f.attname: ops.adapt_datetimefield_value(getattr(o, a)))
-        elif kind == "TimeField":
-            readers.append(lambda o, a=f.attname: ops.adapt_timefield_value(getattr(o, a)))
-        elif kind == "JSONField":
-            readers.append(lambda o, a=f.attname, e=f.encoder: ops.adapt_json_value(getattr(o, a), e))
-        elif kind == "UUIDField":
-            readers.append(
-                lambda o, a=f.attname: (
-                    getattr(o, a) if connection.features.has_native_uuid_field else getattr(o, a).hex
-                )
-            )
-        elif kind == "DecimalField":
-            readers.append(
-                lambda o, a=f.attname, ff=f: ops.adapt_decimalfield_value(
-                    getattr(o, a), ff.max_digits, ff.decimal_places
-                )
-            )
-        elif kind == "FileField":
-            readers.append(lambda o, a=f.attname: str(getattr(o, a) or ""))
-        else:
-            readers.append(lambda o, a=f.attname: getattr(o, a))
+    readers = [_reader(model, f) for f in fields]
     for index, obj in enumerate(objects):
         obj.pk = next_pk + index
         obj._state.adding = False
-    columns = ", ".join(ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(ops.quote_name(_column(f)) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
     with connection.cursor() as cursor:
@@ -259,7 +227,45 @@ def _insert(model: type[Model], objects: list[Model]) -> None:
             )
 
 
-def _fk_reader(field):  # noqa: ANN001, ANN202
+# Reads one column of a row from its object, as the database driver takes it (hence `Any`).
+Reader = Callable[[Model], Any]
+
+
+def _reader(model: type[Model], f: Field[Any, Any]) -> Reader:
+    ops, a = connection.ops, f.attname
+    if f.is_relation:
+        assert isinstance(f, ForeignObject)  # a concrete relation: a foreign key or one-to-one
+        return _fk_reader(f)
+    kind = f.get_internal_type()
+    if getattr(f, "auto_now_add", False):
+        day = _STAMP_SOURCE[model]
+        return lambda o: ops.adapt_datetimefield_value(aware(day(o), 12))
+    if kind == "DateField":
+        return lambda o: ops.adapt_datefield_value(getattr(o, a))
+    if kind == "DateTimeField":
+        return lambda o: ops.adapt_datetimefield_value(getattr(o, a))
+    if kind == "TimeField":
+        return lambda o: ops.adapt_timefield_value(getattr(o, a))
+    if kind == "JSONField":
+        assert isinstance(f, JSONField)
+        encoder = f.encoder
+        return lambda o: ops.adapt_json_value(getattr(o, a), encoder)
+    if kind == "UUIDField":
+        return lambda o: getattr(o, a) if connection.features.has_native_uuid_field else getattr(o, a).hex
+    if kind == "DecimalField":
+        assert isinstance(f, DecimalField)
+        return lambda o: ops.adapt_decimalfield_value(getattr(o, a), f.max_digits, f.decimal_places)
+    if kind == "FileField":
+        return lambda o: str(getattr(o, a) or "")
+    return lambda o: getattr(o, a)
+
+
+def _column(field: Field[Any, Any]) -> str:
+    assert field.column is not None  # every concrete field has a column
+    return field.column
+
+
+def _fk_reader(field: ForeignObject[Any, Any]) -> Reader:
     def read(obj: Model) -> object:
         related = field.get_cached_value(obj, None)
         return related.pk if related is not None else getattr(obj, field.attname)
@@ -267,7 +273,8 @@ def _fk_reader(field):  # noqa: ANN001, ANN202
     return read
 
 
-_STAMP_SOURCE: dict[type[Model], Callable[[Model], date]] = {
+# Each function reads a row of its own model (the key), hence `Any` for the argument.
+_STAMP_SOURCE: dict[type[Model], Callable[[Any], date]] = {
     Claim: lambda o: o.filed_on,
     LedgerEntry: lambda o: o.effective_on,
     ApprovalDecision: lambda o: o.valid_from,
@@ -299,7 +306,7 @@ def _review_queue(history: History) -> None:
         history.new_run(activity, region, venue, town, [(history.dates.day(year), FULL_DAY[0])], "course", 30)
 
 
-def _demo_users(population, history: History, today: date) -> None:
+def _demo_users(population: Population, history: History, today: date) -> None:
     claims_this_year: dict[int, int] = {}
     for claim in history.claims:
         if claim.activity_date.year == today.year and claim.staff_member is None:
@@ -316,15 +323,19 @@ def _demo_users(population, history: History, today: date) -> None:
     def active(doctor: Doctor) -> bool:
         return doctor.active_from <= today and (doctor.active_to is None or doctor.active_to >= today)
 
+    def practice(doctor: Doctor) -> Practice:
+        assert doctor.practice is not None  # the demo's GPs and trainees all work in a practice
+        return doctor.practice
+
     gps = [gp.doctor for gp in population.gps if active(gp.doctor)]
     owners = [
-        d for d in gps if d.role == Doctor.Role.GP_OWNER and d.practice.form == Practice.Form.PARTNERSHIP
+        d for d in gps if d.role == Doctor.Role.GP_OWNER and practice(d).form == Practice.Form.PARTNERSHIP
     ]
     owner = max(
         owners,
         key=lambda d: (
-            d.practice.region.code == "midtjylland",
-            d.practice.town in upcoming,
+            practice(d).region.code == "midtjylland",
+            practice(d).town in upcoming,
             2 <= claims_this_year.get(d.pk, 0) <= 5,
             balance(d, "self_chosen") >= 800_000,
             -abs(balance(d, "self_chosen") - 1_500_000),
@@ -340,23 +351,22 @@ def _demo_users(population, history: History, today: date) -> None:
             for gp in population.trainees
             if gp.doctor.role == Doctor.Role.TRAINEE_PHASE3 and active(gp.doctor)
         ),
-        key=lambda d: (d.practice.region.code == "midtjylland", d.active_from),
+        key=lambda d: (practice(d).region.code == "midtjylland", d.active_from),
     )
     staffed = {c.practice.pk for c in history.claims if c.practice is not None}
     clinic = max(
         (p for p in population.practices if p.form == Practice.Form.PARTNERSHIP),
         key=lambda p: (p.pk in staffed, p.region.code == "midtjylland", p.doctor_capacities),
     )
-    links = {
-        "gp-owner": {"doctor": owner},
-        "gp-employed": {"doctor": employed},
-        "trainee": {"doctor": trainee},
+    people = {"gp-owner": owner, "gp-employed": employed, "trainee": trainee}
+    links: dict[str, dict[str, Any]] = {  # each demo user's links, as model keyword arguments
+        **{slug: {"doctor": doctor} for slug, doctor in people.items()},
         "clinic": {"practice": clinic},
         "provider": {"provider": history.ref.plo_e},
         "counsellor": {"region": population.regions["midtjylland"]},
     }
     for slug, _label in DEMO_ROLES:
-        person = links.get(slug, {}).get("doctor")
+        person = people.get(slug)
         user = User(
             username=demo_username(slug),
             role=USER_ROLES[slug],

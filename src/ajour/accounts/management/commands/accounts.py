@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from argparse import ArgumentParser
 from datetime import date
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         token.add_argument("--username", required=True)
         token.add_argument("--name", default="Clinic system")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         started = time.perf_counter()
         if action == "create-token":
@@ -42,7 +43,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No user named {options['username']!r}.")
             self.stdout.write(services.create_api_token(user=user, name=str(options["name"])))
             return
-        year = int(options["year"])  # type: ignore[call-overload]
+        year = int(options["year"])
         if action == "allocate":
             result = services.allocate_year(year=year)
             summary = f"{result.booked} entries booked for {result.holders} holders"
@@ -50,7 +51,7 @@ class Command(BaseCommand):
             result = services.close_year(year=year)
             summary = f"{result.booked} entries booked for {result.holders} sub-accounts"
         elif action == "notify-at-risk":
-            sent = services.notify_at_risk(year=year, on=options["on"])  # type: ignore[arg-type]
+            sent = services.notify_at_risk(year=year, on=options["on"])
             summary = f"{sent} e-mails sent"
         else:
             summary = f"{services.remind_employment(year=year)} reminders sent"

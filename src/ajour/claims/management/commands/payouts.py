@@ -5,6 +5,7 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand
 
@@ -20,9 +21,9 @@ class Command(BaseCommand):
         run.add_argument("--date", type=date.fromisoformat, required=True)
         run.add_argument("--out", type=Path, default=Path("."), help="Folder for the two files.")
 
-    def handle(self, *args: object, **options: object) -> None:
-        on: date = options["date"]  # type: ignore[assignment]
-        out: Path = options["out"]  # type: ignore[assignment]
+    def handle(self, *args: Any, **options: Any) -> None:
+        on: date = options["date"]
+        out: Path = options["out"]
         files = run_payouts(on=on)
         if files is None:
             self.stdout.write(f"Nothing to pay on {on.isoformat()}.")

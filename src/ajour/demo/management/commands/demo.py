@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             help="The demo's today (default: the real date); history runs up to it.",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and demo_data_exists():
             self.stdout.write("Demo data already loaded; nothing to do (use --replace to rebuild).")
             return
