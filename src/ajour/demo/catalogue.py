@@ -6,6 +6,7 @@ A *run* is one activity instance with its programme; the history fills runs with
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
@@ -19,10 +20,17 @@ CATEGORY = {
     "medical": Topic.Category.MEDICAL,
     "other": Topic.Category.OTHER,
 }
+TimeSlot = tuple[tuple[int, int], tuple[int, int], int]
+"""A programme day's start (hour, minute), end (hour, minute) and break in minutes."""
 # (from, to, break minutes): full days have ≥ 5 h and half days ≥ 3 h inside 08–18,
 # so days in the years of the older fee window qualify too.
-FULL_DAY = [((9, 0), (16, 0), 45), ((8, 30), (15, 30), 45), ((9, 30), (16, 30), 60), ((10, 0), (17, 0), 60)]
-HALF_DAY = [((13, 0), (16, 30), 15), ((9, 0), (12, 30), 15), ((14, 0), (17, 15), 15)]
+FULL_DAY: list[TimeSlot] = [
+    ((9, 0), (16, 0), 45),
+    ((8, 30), (15, 30), 45),
+    ((9, 30), (16, 30), 60),
+    ((10, 0), (17, 0), 60),
+]
+HALF_DAY: list[TimeSlot] = [((13, 0), (16, 30), 15), ((9, 0), (12, 30), 15), ((14, 0), (17, 15), 15)]
 MONTH_WEIGHTS = {
     "normal": [8, 10, 11, 9, 10, 8, 1, 7, 11, 11, 11, 4],
     2020: [10, 12, 4, 0, 0, 2, 0, 5, 9, 8, 3, 1],
@@ -80,7 +88,7 @@ class Run:
     course_fee_ore: int = 0
     national: bool = False
     participants: list[object] = field(default_factory=list)
-    rates: dict[str, int] = field(default_factory=dict)
+    rates: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.dates = [day.date for day in self.days]
@@ -135,9 +143,7 @@ class Dates:
         return [self.day(year)]
 
 
-def programme(
-    instance: ActivityInstance, day: date, slot: tuple[tuple[int, int], tuple[int, int], int]
-) -> ProgrammeDay:
+def programme(instance: ActivityInstance, day: date, slot: TimeSlot) -> ProgrammeDay:
     (h1, m1), (h2, m2), pause = slot
     return ProgrammeDay(
         instance=instance, date=day, starts_at=time(h1, m1), ends_at=time(h2, m2), break_minutes=pause

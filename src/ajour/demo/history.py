@@ -14,9 +14,11 @@ import random
 import time as clock
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
+from typing import Any
 
 from ajour.accounts.models import (
     Account,
@@ -31,8 +33,8 @@ from ajour.catalogue.models import Activity, ActivityInstance, ApprovalDecision,
 from ajour.claims.models import Claim
 from ajour.demo import targets as t
 from ajour.demo import vocabulary as v
-from ajour.demo.catalogue import FULL_DAY, HALF_DAY, Dates, Reference, Run, programme
-from ajour.demo.population import Gp, Population, overlaps
+from ajour.demo.catalogue import FULL_DAY, HALF_DAY, Dates, Reference, Run, TimeSlot, programme
+from ajour.demo.population import Gp, Population, Slot, overlaps
 from ajour.groups.models import DgeGroup
 from ajour.rules import decide_payload
 from ajour.rules.calendar import is_fee_weekday
@@ -41,10 +43,13 @@ from ajour.rules.parameters import ParameterSet
 WORKERS = min(2, os.cpu_count() or 1)
 PARALLEL_FROM = 5000
 """Claims per year from which decisions run in forked workers (the small scale stays in-process)."""
-_WORK: tuple | None = None
+Json = dict[str, Any]
+"""A claim payload or decision document, read by key as the rules engine writes it."""
+_WORK: tuple[History, list[Planned], list[list[int]]] | None = None
 
 
-def _decide_part(part: int) -> list[tuple[dict, dict]]:
+def _decide_part(part: int) -> list[tuple[Json, Json]]:
+    assert _WORK is not None  # set by History._decisions before the workers fork
     history, todo, parts = _WORK
     return [history._decide_one(todo[index]) for index in parts[part]]
 
@@ -70,6 +75,16 @@ def aware(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
+def _practice(doctor: Doctor) -> Practice:
+    assert doctor.practice is not None  # the demo's GPs and trainees all work in a practice
+    return doctor.practice
+
+
+def _placement_end(trainee: Doctor) -> date:
+    assert trainee.active_to is not None  # a trainee's placement always ends
+    return trainee.active_to
+
+
 @dataclass(eq=False)
 class State:
     """What the planner believes a claiming GP still has and wants this year."""
@@ -84,7 +99,8 @@ class State:
     def __post_init__(self) -> None:
         doctor = self.gp.doctor
         self.first, self.last = doctor.active_from, doctor.active_to or date.max
-        self.town, self.region = doctor.practice.town, doctor.practice.region.code
+        practice = _practice(doctor)
+        self.town, self.region = practice.town, practice.region.code
 
 
 @dataclass(eq=False)
@@ -266,13 +282,13 @@ class History:
                     year,
                     on,
                     "Årlig tildeling",
-                    key=lambda d=d, kind=kind, year=year: f"alloc:{year}:doctor:{d.pk}:{kind}",
+                    key=partial("alloc:{year}:doctor:{d.pk}:{kind}".format, d=d, kind=kind, year=year),
                 )
         for gp in self.pop.trainees:
             d = gp.doctor
             if d.active_from.year == year and d.active_from <= self.today:
                 agreement = TrainingAgreement(
-                    doctor=d, phase=d.role, starts_on=d.active_from, ends_on=d.active_to
+                    doctor=d, phase=d.role, starts_on=d.active_from, ends_on=_placement_end(d)
                 )
                 self.agreements.append(agreement)
                 self.book(
@@ -282,7 +298,7 @@ class History:
                     year,
                     d.active_from,
                     "Uddannelsesaftale",
-                    key=lambda a=agreement, y=year: f"alloc:{y}:agreement:{a.pk}:{a.starts_on.isoformat()}",
+                    key=partial("alloc:{y}:agreement:{a.pk}:{a.starts_on}".format, a=agreement, y=year),
                 )
         staff_start = self.params.on(date(year, 12, 31)).dates["staff.scheme_start"]
         if year >= staff_start.year:
@@ -295,7 +311,7 @@ class History:
                     year,
                     on,
                     "Personalekonto: beløb pr. lægekapacitet",
-                    key=lambda p=practice, y=year: f"alloc:{y}:practice:{p.pk}:staff",
+                    key=partial("alloc:{y}:practice:{p.pk}:staff".format, p=practice, y=year),
                 )
 
     def _close(self, year: int) -> None:
@@ -307,6 +323,7 @@ class History:
                 continue
             holder = account.doctor
             if holder is None:
+                assert account.practice is not None  # an account without a doctor is a practice's
                 cap = self.staff_allocation(year) * account.practice.doctor_capacities
             elif holder.active_to is not None and holder.active_to <= last:
                 cap = 0  # left practice or finished the placement: the account closes
@@ -329,7 +346,7 @@ class History:
                     entry_year,
                     on,
                     reason,
-                    key=lambda a=account, y=year, s=suffix: f"close:{y}:{a.pk}:{s}",
+                    key=partial("close:{y}:{a.pk}:{s}".format, a=account, y=year, s=suffix),
                 )
 
     # ----- planning --------------------------------------------------------------------------
@@ -366,7 +383,9 @@ class History:
             )
         self.pool: dict[str, list[State]] = defaultdict(list)
         for state in self.states.values():
-            self.pool[state.gp.slot.practice.region.code].append(state)
+            slot = state.gp.slot
+            assert slot is not None  # a claiming GP holds a slot in a practice
+            self.pool[slot.practice.region.code].append(state)
         self.everyone = list(self.states.values())
         self.uncovered = {code: list(states) for code, states in self.pool.items()}
         for states in self.uncovered.values():
@@ -432,14 +451,18 @@ class History:
         others = 2 * (plo_e / t.PLO_E_SHARE.value - plo_e) * t.OTHERS_PLANNING_MARGIN.value
         regional = others * t.REGIONAL_SHARE_OF_OTHERS.value
         medical = list(weights) + ["pain-headache", "psychiatry", "adhd"]
-        units = {p.region.code: name for name, p in self.ref.providers.items() if p.kind == "regional"}
+        units = {
+            p.region.code: name
+            for name, p in self.ref.providers.items()
+            if p.kind == "regional" and p.region is not None
+        }
         total_gps = sum(self.region_gps.values())
         for code, unit in units.items():
             share = self.region_gps[code] / total_gps
             for topic in medical + ["leadership-organisation", "communication", "other"]:
-                weight = 0.5 if topic in medical else 0.25
+                topic_weight = 0.5 if topic in medical else 0.25
                 buckets.append(
-                    Bucket(unit, topic, "course", round(regional * share * weight / 9.75), region=code)
+                    Bucket(unit, topic, "course", round(regional * share * topic_weight / 9.75), region=code)
                 )
         private = others - regional
         laegedage = 0 if year == 2020 else private * 0.32
@@ -531,7 +554,7 @@ class History:
         region: str,
         venue: str,
         town: str,
-        days: list[tuple[date, tuple]],
+        days: list[tuple[date, TimeSlot]],
         claim_type: str,
         places: int,
         national: bool = False,
@@ -572,7 +595,7 @@ class History:
         practice = self.rng.choice(self._clinics[region])
         return practice.name, practice.town
 
-    def _schedule(self, year: int, structure: str) -> list[tuple[date, tuple]]:
+    def _schedule(self, year: int, structure: str) -> list[tuple[date, TimeSlot]]:
         kinds = STRUCTURES[structure]
         if structure == "fri_sat":
             dates = self.dates.consecutive(year, 2, with_saturday=True)
@@ -589,6 +612,7 @@ class History:
         if bucket.form == "sge":
             theme = self._sge_theme(bucket.topic, year)
             if bucket.activity is None:
+                assert theme is not None  # SGE buckets are planned for topics with an SGE theme
                 title = f"SGE: {self.ref.themes[theme].name_da} {year}"
                 bucket.activity = self.new_activity(
                     year,
@@ -675,12 +699,12 @@ class History:
                     list(STRUCTURE_MIX[kind if kind in STRUCTURE_MIX else "private"].values()),
                 )[0]
             )
-            days = len(STRUCTURES[structure])
+            n_days = len(STRUCTURES[structure])
             per_day = {"plo_e": (400, 1500), "regional": (0, 600), "luf": (1500, 2600)}.get(kind, (600, 1800))
             price = (
                 0
                 if bucket.form == "e_learning" and rng.random() < 0.6
-                else (rng.randint(*per_day) * days // 50 * 5000)
+                else (rng.randint(*per_day) * n_days // 50 * 5000)
             )
             purchase = kind == "plo_e" and bucket.form == "course" and rng.random() < 0.03
             prefix = "Praksiskøb: " if purchase else "E-læring: " if bucket.form == "e_learning" else ""
@@ -715,12 +739,14 @@ class History:
                 national=True,
             )
             return run, rng.randint(14, 28)
+        owner = activity.provider
+        assert owner is not None  # a bucket's activities are its provider's
         if kind == "regional":
             region = bucket.region or "hovedstaden"
-        elif kind in ("luf",) or activity.provider.region is None:
+        elif kind in ("luf",) or owner.region is None:
             region = self.rng.choice(list(v.VENUES))
         else:
-            region = self._region_by_gps() if kind == "plo_e" else activity.provider.region.code
+            region = self._region_by_gps() if kind == "plo_e" else owner.region.code
         venue, town = self.rng.choice(v.VENUES[region])
         run = self.new_run(
             activity,
@@ -768,7 +794,7 @@ class History:
                 open_buckets.remove(bucket)
 
     # ----- choosing participants ------------------------------------------------------------
-    def rates(self, day: date) -> dict[str, int]:
+    def rates(self, day: date) -> Mapping[str, int]:
         return self.params.on(day).ints
 
     def estimate(self, run: Run, state: State, transport: int, attended: list[bool]) -> tuple[int, int]:
@@ -937,7 +963,8 @@ class History:
                     gp = slot.holder_on(day)
                     state = self.states.get(id(gp)) if gp else None
                     if (
-                        state is None
+                        gp is None
+                        or state is None
                         or rng.random() > t.DGE_ATTENDANCE.value
                         or day in state.busy
                         or state.dkk < fee
@@ -998,8 +1025,8 @@ class History:
                 continue
             options = [
                 r
-                for r in by_region[d.practice.region.code]
-                if d.active_from <= r.first and r.last <= d.active_to and r.last < self.today
+                for r in by_region[_practice(d).region.code]
+                if d.active_from <= r.first and r.last <= _placement_end(d) and r.last < self.today
             ]
             purchase = [r for r in options if r.activity.practice_purchase]
             if not options:
@@ -1018,7 +1045,7 @@ class History:
                     activity_date=run.last,
                     filed_on=self._filed(run.last, gp),
                     course_fee=run.course_fee_ore,
-                    transport=self.transport_for(d.practice.town, d.practice.region.code, run),
+                    transport=self.transport_for(_practice(d).town, _practice(d).region.code, run),
                     attended=[True] * len(run.days),
                 )
             )
@@ -1033,7 +1060,7 @@ class History:
             unit = next(
                 name
                 for name, p in self.ref.providers.items()
-                if p.kind == "regional" and p.region.code == region
+                if p.kind == "regional" and p.region is not None and p.region.code == region
             )
             for index in range(max(1, round(12 * self.scale * self.region_gps[region] / 700 * 5))):
                 provider = "PLO Efteruddannelse" if index % 3 == 0 else unit
@@ -1068,9 +1095,9 @@ class History:
         staff_by_practice: dict[int, list[StaffMember]] = defaultdict(list)
         for member in self.pop.staff:
             staff_by_practice[id(member.practice)].append(member)
-        slots_by_practice: dict[int, list] = defaultdict(list)
-        for slot in self.pop.slots:
-            slots_by_practice[id(slot.practice)].append(slot)
+        slots_by_practice: dict[int, list[Slot]] = defaultdict(list)
+        for held in self.pop.slots:
+            slots_by_practice[id(held.practice)].append(held)
         for practice in self.pop.practices:
             if rng.random() > t.STAFF_CLAIMING_PRACTICE_SHARE.value or not staff_by_practice[id(practice)]:
                 continue
@@ -1157,7 +1184,7 @@ class History:
             else None,
         }
 
-    def _decisions(self, todo: list[Planned]) -> list[tuple[dict, dict]]:
+    def _decisions(self, todo: list[Planned]) -> list[tuple[Json, Json]]:
         """Payloads and decisions in `todo` order. Practices never share an account, so with many claims
         they are split between forked workers (one per core); each replays its own balances."""
         if len(todo) < PARALLEL_FROM or WORKERS < 2:
@@ -1170,7 +1197,7 @@ class History:
                 chunks = pool.map(_decide_part, range(WORKERS))
         finally:
             _WORK = None
-        results: list[tuple[dict, dict]] = [({}, {})] * len(todo)
+        results: list[tuple[Json, Json]] = [({}, {})] * len(todo)
         for part, chunk in zip(parts, chunks, strict=True):
             for index, result in zip(part, chunk, strict=True):
                 results[index] = result
@@ -1179,15 +1206,15 @@ class History:
 
     @staticmethod
     def _partition(p: Planned) -> int:
-        return int(p.gp.doctor.practice.provider_number) % WORKERS
+        return int(_practice(p.gp.doctor).provider_number) % WORKERS
 
-    def _decide_one(self, p: Planned) -> tuple[dict, dict]:
+    def _decide_one(self, p: Planned) -> tuple[Json, Json]:
         payload = self._payload(p)
         decision = decide_payload(payload)
         self._move(p, decision)
         return payload, decision
 
-    def _move(self, p: Planned, decision: dict) -> None:
+    def _move(self, p: Planned, decision: Json) -> None:
         """Applies a decision's draws to the running balances (the ledger rows are made by `_record`)."""
         draws = decision["draws"]
         d = p.gp.doctor
@@ -1196,11 +1223,12 @@ class History:
         if draws["systematic_days"]:
             self.balance[id(self.account(d, "systematic"))] -= round(draws["systematic_days"] * 2)
         if draws["staff_ore"]:
+            assert p.practice is not None  # a staff claim names its practice
             self.balance[id(self.account(p.practice, "staff"))] -= draws["staff_ore"]
         if p.claim_type == "study_material":
             self.material_used[(id(d), p.activity_date.year)] += draws["self_chosen_ore"]
 
-    def _record(self, p: Planned, payload: dict, decision: dict) -> None:
+    def _record(self, p: Planned, payload: Json, decision: Json) -> None:
         d = p.gp.doctor
         rejected = decision["outcome"] == "rejected"
         if rejected and p.staff is None:
@@ -1239,6 +1267,7 @@ class History:
             (p.practice, "staff", draws["staff_ore"]),
         ):
             if amount:
+                assert owner is not None  # a staff draw is a claim with its practice
                 self.book(
                     self.account(owner, kind),
                     "claim_draw",
