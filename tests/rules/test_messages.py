@@ -35,6 +35,19 @@ def test_numbers_and_durations() -> None:
     assert "Less than 2 h 30 min" in reason_message(reason, ENGLISH)
 
 
+@pytest.mark.parametrize("lang", ["en", "da"])
+def test_activity_id_is_named_as_given(lang: str) -> None:
+    payload = merged(BASE_CLAIM, {"activity": {"id": "other", "approval": "none"}})
+    (reason,) = decide_payload(payload, lang=lang)["reasons"]
+    assert reason["code"] == "NOT_APPROVED"
+    assert " other " in reason["message"]
+    changes = {"claimant": {"role": "trainee_phase2"}, "activity": {"approval": "systematic"}}
+    trainee = merged(payload, changes)
+    (reason,) = decide_payload(trainee, lang=lang)["reasons"]
+    assert reason["code"] == "NOT_SYSTEMATIC"
+    assert " other " in reason["message"]
+
+
 def test_days_as_json_numbers() -> None:
     assert (days_number(0), days_number(2), days_number(3)) == (0, 1, 1.5)
     assert isinstance(days_number(2), int)

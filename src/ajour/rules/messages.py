@@ -45,6 +45,10 @@ class Language:
         return f"{count} {singular if count == 1 else plural}"
 
 
+_ACTIVITY_ID_CODES = frozenset({"NOT_APPROVED", "NOT_SYSTEMATIC"})
+"""Codes whose text is the claim's activity id, shown as given (an id such as ``other`` is not a name)."""
+
+
 def _dates(dates: Sequence[date]) -> str:
     return ", ".join(day.isoformat() for day in dates)
 
@@ -61,7 +65,8 @@ def reason_message(reason: Reason, language: Language) -> str:
     fields.update({f"d{index}": day.isoformat() for index, day in enumerate(reason.dates)})
     fields.update({f"a{index}": language.money(amount) for index, amount in enumerate(reason.amounts)})
     fields.update({f"n{index}": language.number(value) for index, value in enumerate(reason.numbers)})
-    fields.update({f"t{index}": language.names.get(text, text) for index, text in enumerate(reason.texts)})
+    names = {} if reason.code in _ACTIVITY_ID_CODES else language.names
+    fields.update({f"t{index}": names.get(text, text) for index, text in enumerate(reason.texts)})
     fields["items"] = ", ".join(language.names[text] for text in reason.texts if text in language.names)
     if reason.numbers:
         fields["duration"] = _duration(reason.numbers[-1])
