@@ -214,11 +214,11 @@ DANISH = Language(
             "De {n0} resterende systematiske dage dækker ikke disse dage, så de betales af den selvvalgte "
             "konto til selvvalgte takster: {dates}."
         ),
-        "COURSE_FEE_CAPPED": "Kursusafgiften har et loft på {a0} pr. kursusdag. Kursusdage: {n0}, loft {a1}.",
-        "TRANSPORT_CAPPED": "Transport har et loft på {a0} pr. blok af kursusdage. Blokke: {n0}, loft {a1}.",
+        "COURSE_FEE_CAPPED": "Kursusafgiften har et loft på {a0} pr. kursusdag. Kursusdage: {n0}, loft {a1}",
+        "TRANSPORT_CAPPED": "Transport har et loft på {a0} pr. blok af kursusdage. Blokke: {n0}, loft {a1}",
         "MATERIAL_CAPPED": (
             "Studiemateriale er begrænset til {n0} % af den årlige tildeling på {a1}, "
-            "minus {a2} allerede udbetalt: {a0}."
+            "minus {a2} allerede udbetalt: {a0}"
         ),
         "BALANCE_EXCEEDED": "Saldoen på kontoen dækker ikke hele ansøgningen; nedsat: {items}.",
         "STAFF_NOT_ELIGIBLE": (
