@@ -8,8 +8,9 @@ from ninja import Router, Schema, Status
 
 from ajour.accounts.models import User
 from ajour.accounts.selectors import doctor_balances, practice_staff_balance
-from ajour.claims.api import ErrorOut, token_auth
+from ajour.claims.api import token_auth
 from ajour.web.http import api_user
+from ajour.web.schemas import DetailOut
 
 router = Router(tags=["accounts"])
 
@@ -24,7 +25,7 @@ class AccountOut(Schema):
     staff_ore: int | None = None
 
 
-@router.get("/account", auth=token_auth, response={200: AccountOut, 401: ErrorOut}, summary="Your balances")
+@router.get("/account", auth=token_auth, response={200: AccountOut, 401: DetailOut}, summary="Your balances")
 def account(request: HttpRequest) -> Status[object]:
     user = api_user(request)
     year = timezone.localdate().year

@@ -6,7 +6,7 @@ Search and detail are public. Submission and attendance need a provider: an API 
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
@@ -20,6 +20,7 @@ from ajour.catalogue import permissions, selectors, services
 from ajour.catalogue.models import Activity, SeTheme, Topic
 from ajour.catalogue.programme import DayPlan, Session
 from ajour.web.http import request_user
+from ajour.web.schemas import ClockTime, ClockTimeOut, IsoDate, JsonInt, ValidationErrorOut
 
 router = Router(tags=["catalogue"])
 PAGE_SIZE = 20
@@ -51,8 +52,8 @@ class SearchParams(Schema):
         "", max_length=200, description="Free text (Danish full-text search), or an activity number"
     )
     region: str = Field("", description="Region code, e.g. `hovedstaden`")
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
     form: str = Field("", description="Activity form, e.g. `course`, `e_learning`")
     se_theme: str = Field("", description="SE theme code")
     topic: str = Field("", description="Topic code")
@@ -97,8 +98,8 @@ class SearchOut(Schema):
 
 class DayOut(Schema):
     date: date
-    starts_at: time
-    ends_at: time
+    starts_at: ClockTimeOut
+    ends_at: ClockTimeOut
     break_minutes: int
     effective_minutes: int | None
     day_class: str | None
@@ -129,13 +130,13 @@ class ActivityOut(Schema):
 
 
 class SessionIn(Schema):
-    starts_at: time = Field(alias="from")
-    ends_at: time = Field(alias="to")
+    starts_at: ClockTime = Field(alias="from")
+    ends_at: ClockTime = Field(alias="to", description="After `from`")
     title: str = ""
 
 
 class DayIn(Schema):
-    date: date
+    date: IsoDate
     sessions: list[SessionIn] = Field(min_length=1)
 
 
@@ -143,8 +144,8 @@ class RunIn(Schema):
     venue: str = Field(min_length=1, max_length=120)
     town: str = Field(min_length=1, max_length=60)
     region: str = Field(description="Region code")
-    places: int = Field(ge=1)
-    days: list[DayIn] = Field(min_length=1)
+    places: JsonInt = Field(ge=1)
+    days: list[DayIn] = Field(min_length=1, description="No date twice")
 
 
 class ActivityIn(Schema):
@@ -156,14 +157,14 @@ class ActivityIn(Schema):
     extra_topics: list[str] = []
     requested_approval: str = Field(pattern="^(self_chosen|systematic|both)$")
     se_theme: str | None = None
-    price_ore: int = Field(0, ge=0)
+    price_ore: JsonInt = Field(0, ge=0)
     gp_involvement: str = ""
     curriculum_relevance: str = ""
     funding: str = ""
-    industry_involvement: bool = False
-    planning_independent: bool = True
+    industry_involvement: bool = Field(False, strict=True)
+    planning_independent: bool = Field(True, strict=True)
     runs: list[RunIn] = Field(min_length=1)
-    submit: bool = Field(False, description="Submit at once instead of keeping a draft")
+    submit: bool = Field(False, strict=True, description="Submit at once instead of keeping a draft")
 
 
 class CreatedOut(Schema):
@@ -229,7 +230,9 @@ def _run(instance: object) -> dict[str, object]:
     }
 
 
-@router.get("/search", response={200: SearchOut, 422: Error}, auth=None, summary="Search the catalogue")
+@router.get(
+    "/search", response={200: SearchOut, 422: ValidationErrorOut}, auth=None, summary="Search the catalogue"
+)
 def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, object]:
     """Approved runs, filtered and sorted like the public catalogue page, 20 per page."""
     filters = selectors.SearchFilters(**params.dict(exclude={"page"}))
@@ -244,7 +247,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, objec
 
 @router.get(
     "/activities/{activity_id}",
-    response={200: ActivityOut, 404: Error},
+    response={200: ActivityOut, 404: Error, 422: ValidationErrorOut},
     auth=None,
     summary="One approved activity",
 )
@@ -275,7 +278,7 @@ def activity_detail(request: HttpRequest, activity_id: int) -> Status[object]:
 
 @router.post(
     "/activities",
-    response={201: CreatedOut, 400: Error, 401: Error, 403: Error, 422: Error},
+    response={201: CreatedOut, 400: Error, 401: Error, 403: Error, 422: ValidationErrorOut},
     auth=PROVIDER_AUTH,
     summary="Submit an activity (provider)",
 )
@@ -355,7 +358,7 @@ def _activity_data(body: ActivityIn) -> tuple[services.ActivityData, list[servic
 
 @router.post(
     "/runs/{run_id}/attendance",
-    response={200: AttendanceOut, 400: Error, 401: Error, 404: Error, 422: Error},
+    response={200: AttendanceOut, 400: Error, 401: Error, 404: Error, 422: ValidationErrorOut},
     auth=PROVIDER_AUTH,
     summary="Report attendance for a run (provider)",
 )

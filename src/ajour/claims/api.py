@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import HttpBearer
-from pydantic import ValidationError
+from pydantic import ValidationError, WithJsonSchema
 
 from ajour.accounts.models import StaffMember, User
 from ajour.accounts.services import user_for_token
@@ -25,8 +25,10 @@ from ajour.catalogue.models import ActivityInstance
 from ajour.claims import permissions, services
 from ajour.claims.models import Claim
 from ajour.claims.payload import ClaimInputError, ClaimRequest
+from ajour.claims.schemas import CLAIM_SCHEMA, DECISION_SCHEMA_DOC
 from ajour.rules import InvalidClaim, decide_payload
 from ajour.web.http import api_user
+from ajour.web.schemas import DetailOut, IsoDate, JsonInt, ValidationErrorOut
 
 router = Router(tags=["claims"])
 
@@ -47,32 +49,31 @@ class ErrorOut(Schema):
     message: str
 
 
-class ValidationErrorOut(Schema):
-    """A query or path parameter of the wrong type (django-ninja's own validation)."""
-
-    detail: list[dict[str, object]]
-
-
 def _error(field: str, message: str, error: str = "invalid_claim") -> dict[str, str]:
     return {"error": error, "field": field, "message": message}
 
 
+Decision = Annotated[dict[str, object], WithJsonSchema(DECISION_SCHEMA_DOC)]
+"""An ``ajour.decision/1`` document, passed through as the rules engine wrote it."""
+
 QUOTE_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {"type": "object", "description": "An ajour.claim/1 document (quote.md)."}
-            }
-        },
-    }
+    "requestBody": {"required": True, "content": {"application/json": {"schema": CLAIM_SCHEMA}}},
+    "responses": {
+        400: {
+            "description": (
+                "Invalid input (quote.md): not JSON, an unknown field, a wrong type, an impossible date, "
+                "a negative amount, a programme day's `to` before its `from`, a date given twice…; "
+                "`field` is the JSON path of the first invalid field."
+            )
+        }
+    },
 }
 
 
 @router.post(
     "/quote",
     auth=None,
-    response={200: dict[str, object], 400: ErrorOut, 422: ValidationErrorOut},
+    response={200: Decision, 400: ErrorOut, 422: ValidationErrorOut},
     summary="Decide one claim (ajour.claim/1 → ajour.decision/1) without storing anything",
     openapi_extra=QUOTE_BODY,
 )
@@ -92,27 +93,29 @@ class ClaimIn(Schema):
 
     model_config = {"extra": "forbid"}
 
-    instance_id: int | None = Field(None, description="The activity instance; omit for study material.")
-    attended_days: list[date] | None = Field(None, description="Programme days attended; omit for all.")
-    course_fee_ore: int = Field(0, ge=0, le=100_000_000)
-    transport_ore: int = Field(0, ge=0, le=100_000_000)
-    material_ore: int = Field(0, ge=0, le=100_000_000)
-    purchased_on: date | None = None
+    instance_id: JsonInt | None = Field(None, description="The activity instance; omit for study material.")
+    attended_days: list[IsoDate] | None = Field(None, description="Programme days attended; omit for all.")
+    course_fee_ore: JsonInt = Field(0, ge=0, le=100_000_000)
+    transport_ore: JsonInt = Field(0, ge=0, le=100_000_000)
+    material_ore: JsonInt = Field(0, ge=0, le=100_000_000)
+    purchased_on: IsoDate | None = None
     description: str = Field("", max_length=200)
     account: Literal["auto", "self_chosen"] = "auto"
     payee: Literal["private_account", "practice_account"] = "private_account"
-    staff_member_id: int | None = Field(None, description="Staff claims: the staff member of your clinic.")
+    staff_member_id: JsonInt | None = Field(
+        None, description="Staff claims: the staff member of your clinic."
+    )
 
 
 class ClaimOut(Schema):
     id: UUID
-    status: str
-    outcome: str
+    status: Annotated[str, WithJsonSchema({"type": "string", "enum": Claim.Status.values})]
+    outcome: Annotated[str, WithJsonSchema({"type": "string", "enum": ["approved", "reduced", "rejected"]})]
     payable_ore: int
     activity_date: date
     filed_on: date
     rules_version: str
-    decision: dict[str, object]
+    decision: Decision
 
 
 def _out(claim: Claim) -> dict[str, object]:
@@ -171,7 +174,7 @@ def _request(user: User, body: ClaimIn) -> ClaimRequest:
 @router.post(
     "/claims",
     auth=token_auth,
-    response={200: ClaimOut, 201: ClaimOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+    response={200: ClaimOut, 201: ClaimOut, 400: ErrorOut, 401: DetailOut, 403: ErrorOut, 409: ErrorOut},
     summary="Submit a claim (decided at once; the draws are booked in the same transaction)",
     openapi_extra={
         **CLAIM_BODY,
@@ -180,9 +183,19 @@ def _request(user: User, body: ClaimIn) -> ClaimRequest:
                 "in": "header",
                 "name": "Idempotency-Key",
                 "required": True,
-                "schema": {"type": "string", "maxLength": 100},
+                "description": "1–100 characters, surrounding spaces not counted.",
+                "schema": {"type": "string", "pattern": r"^\s*\S(.{0,98}\S)?\s*$"},
             }
         ],
+        "responses": {
+            400: {
+                "description": (
+                    "Invalid input: a missing Idempotency-Key, a body that does not fit the schema, or one "
+                    "that names no activity instance or staff member of yours, or that the claim form "
+                    "would refuse (dates outside the programme, study material without a purchase date…)."
+                )
+            }
+        },
     },
 )
 def submit(request: HttpRequest) -> Status[object]:
@@ -225,7 +238,7 @@ def submit(request: HttpRequest) -> Status[object]:
 @router.get(
     "/claims",
     auth=token_auth,
-    response={200: list[ClaimOut], 401: ErrorOut, 422: ValidationErrorOut},
+    response={200: list[ClaimOut], 401: DetailOut, 422: ValidationErrorOut},
     summary="Your claims, newest first",
 )
 def list_claims(request: HttpRequest, limit: Query[int] = 50) -> Status[object]:
@@ -241,7 +254,7 @@ def list_claims(request: HttpRequest, limit: Query[int] = 50) -> Status[object]:
 @router.get(
     "/claims/{public_id}",
     auth=token_auth,
-    response={200: ClaimOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    response={200: ClaimOut, 401: DetailOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="One claim",
 )
 def get_claim(request: HttpRequest, public_id: UUID) -> Status[object]:

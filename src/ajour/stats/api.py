@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import WithJsonSchema
 
-from ajour.stats.forms import FilterForm
+from ajour.catalogue.models import Provider
+from ajour.stats.forms import FIRST_YEAR, LAST_YEAR, FilterForm
+from ajour.stats.models import Form
 from ajour.stats.selectors import Filters
 from ajour.stats.tables import MIN_CELL_GPS, TABLE_KEYS, Table, build_tables, headline_row, suppress
+from ajour.web.schemas import DetailOut, ValidationErrorOut
 
 router = Router(tags=["stats"])
 
 
+CODE = {"type": "string", "maxLength": 50, "pattern": "^[-a-zA-Z0-9_]*$"}
+
+
 class FilterQuery(Schema):
-    year: int | None = None
-    region: str = ""
-    provider_type: str = ""
-    form: str = ""
-    topic: str = ""
+    """The filters of the statistics pages; an empty value means all. The choices are checked like the
+    pages' filter form does: a year outside the range, an unknown code or choice is a 400."""
+
+    year: Annotated[
+        int | None,
+        WithJsonSchema({"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}),
+    ] = Field(None, description="Default: the latest complete year")
+    region: Annotated[str, WithJsonSchema(CODE)] = Field("", description="Region code, e.g. `hovedstaden`")
+    provider_type: Annotated[str, WithJsonSchema({"type": "string", "enum": ["", *Provider.Kind.values]})] = (
+        ""
+    )
+    form: Annotated[str, WithJsonSchema({"type": "string", "enum": ["", *Form.values]})] = ""
+    topic: Annotated[str, WithJsonSchema(CODE)] = Field("", description="Topic code")
 
 
 class ColumnOut(Schema):
@@ -36,10 +51,6 @@ class TableOut(Schema):
     rows: list[dict[str, Any]]
     suppressed_rows: int
     min_cell_gps: int = MIN_CELL_GPS
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 def _filters(query: FilterQuery) -> Filters:
@@ -64,7 +75,11 @@ def _out(table: Table) -> TableOut:
     )
 
 
-@router.get("/tables", response={200: list[TableOut], 400: ErrorOut}, summary="All statistics tables")
+@router.get(
+    "/tables",
+    response={200: list[TableOut], 400: DetailOut, 422: ValidationErrorOut},
+    summary="All statistics tables",
+)
 def tables(request: HttpRequest, query: Query[FilterQuery]) -> list[TableOut]:
     """Every published table for a year and filters. Rows describing fewer than 5 GPs have their
     figures set to null and `suppressed: true`. Rates are fractions (0.874), course days are days,
@@ -74,10 +89,14 @@ def tables(request: HttpRequest, query: Query[FilterQuery]) -> list[TableOut]:
 
 @router.get(
     "/tables/{measure}",
-    response={200: TableOut, 400: ErrorOut, 404: ErrorOut},
+    response={200: TableOut, 400: DetailOut, 404: DetailOut, 422: ValidationErrorOut},
     summary="One statistics table",
 )
-def table(request: HttpRequest, measure: str, query: Query[FilterQuery]) -> TableOut:
+def table(
+    request: HttpRequest,
+    measure: Path[Annotated[str, WithJsonSchema({"type": "string", "enum": TABLE_KEYS})]],
+    query: Query[FilterQuery],
+) -> TableOut:
     """One table by key: participation, provider_type, form, category, region, top_topics, series,
     topic_trends, per_gp, money, participation_region, participation_sex, participation_practice_size."""
     if measure not in TABLE_KEYS:
@@ -85,7 +104,11 @@ def table(request: HttpRequest, measure: str, query: Query[FilterQuery]) -> Tabl
     return _out(next(t for t in _tables(_filters(query)) if t.key == measure))
 
 
-@router.get("/headline", response={200: dict[str, Any], 400: ErrorOut}, summary="Headline figures of a year")
+@router.get(
+    "/headline",
+    response={200: dict[str, Any], 400: DetailOut, 422: ValidationErrorOut},
+    summary="Headline figures of a year",
+)
 def headline(request: HttpRequest, query: Query[FilterQuery]) -> dict[str, Any]:
     """Eligible GPs, GPs with claims, participation rates, produced course days and days per GP."""
     filters = _filters(query)
