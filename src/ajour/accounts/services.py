@@ -61,7 +61,9 @@ def allocation_parameter(name: str, on: date) -> int:
     """A dated amount for the allocation run: this app's file first, then the rules engine's parameters."""
     local = _allocation_parameters().get(name)
     if local is not None:
-        return int(local.at(on).value)  # type: ignore[arg-type]
+        value = local.at(on).value
+        assert isinstance(value, int)  # allocation parameters are amounts, not dates
+        return value
     return ParameterSet.default().on(on).ints[name]
 
 

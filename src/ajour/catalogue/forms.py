@@ -41,6 +41,16 @@ else:
     _ProviderModelForm = forms.ModelForm
 
 
+def _programme(text: str) -> list[DayPlan]:
+    """The typed-in programme, parsed; a line it cannot read is a validation error."""
+    try:
+        return parse_programme(text)
+    except ProgrammeError as error:
+        raise forms.ValidationError(
+            _("Line %(line)s: %(message)s"), params={"line": error.line, "message": error.message}
+        ) from None
+
+
 class TopicChoice(_TopicChoiceField):
     def label_from_instance(self, obj: Topic) -> str:
         return obj.name_da
@@ -174,12 +184,7 @@ class InstanceForm(forms.Form):
     )
 
     def clean_programme(self) -> list[DayPlan]:
-        try:
-            return parse_programme(self.cleaned_data["programme"])
-        except ProgrammeError as error:
-            raise forms.ValidationError(
-                _("Line %(line)s: %(message)s"), params={"line": error.line, "message": error.message}
-            ) from None
+        return _programme(self.cleaned_data["programme"])
 
     def instance_data(self) -> InstanceData:
         d = self.cleaned_data
@@ -200,7 +205,7 @@ class PreviewForm(forms.Form):
         return "run-programme" if field_name == "programme" else field_name
 
     def clean_programme(self) -> list[DayPlan]:
-        return InstanceForm.clean_programme(self)  # type: ignore[arg-type]
+        return _programme(self.cleaned_data["programme"])
 
 
 class DecisionForm(forms.Form):
@@ -224,8 +229,8 @@ class DecisionForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: object, instances: list[ActivityInstance], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, instances: list[ActivityInstance], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.instances = instances
         for instance in instances:
             available = int((instance.claimable or {}).get("qualifying_half_days", 0))
@@ -361,8 +366,8 @@ class SearchForm(forms.Form):
         label=_("Sort by"), required=False, choices=[("relevance", _("Relevance")), ("date", _("Date"))]
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         options = {
             "region": (_("All regions"), Region.objects.order_by("name").values_list("code", "name")),
             "se_theme": (_("All themes"), SeTheme.objects.order_by("name_da").values_list("code", "name_da")),

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Protocol
 
 from django.utils.translation import gettext as _
 
@@ -108,9 +109,22 @@ def parse_programme(text: str) -> list[DayPlan]:
     return [DayPlan.from_sessions(day, sessions) for day, sessions in sorted(by_date.items())]
 
 
+class ScheduledDay(Protocol):
+    """A programme day as a `DayPlan` (typed in) or a stored `ProgrammeDay` has it."""
+
+    @property
+    def date(self) -> dt.date: ...
+    @property
+    def starts_at(self) -> time: ...
+    @property
+    def ends_at(self) -> time: ...
+    @property
+    def break_minutes(self) -> int: ...
+
+
 def sample_claim(
     *,
-    days: Iterable[object],
+    days: Iterable[ScheduledDay],
     claim_type: str,
     approval: str,
     price_ore: int,
@@ -121,10 +135,10 @@ def sample_claim(
     """The `ajour.claim/1` a GP owner with full balances would file the day after the last day."""
     day_rows: list[dict[str, object]] = [
         {
-            "date": f"{day.date:%Y-%m-%d}",  # type: ignore[attr-defined]
-            "from": f"{day.starts_at:%H:%M}",  # type: ignore[attr-defined]
-            "to": f"{day.ends_at:%H:%M}",  # type: ignore[attr-defined]
-            "break_minutes": int(day.break_minutes),  # type: ignore[attr-defined]
+            "date": f"{day.date:%Y-%m-%d}",
+            "from": f"{day.starts_at:%H:%M}",
+            "to": f"{day.ends_at:%H:%M}",
+            "break_minutes": int(day.break_minutes),
         }
         for day in days
     ]
@@ -154,7 +168,7 @@ def sample_claim(
 
 def claim_preview(
     *,
-    days: Iterable[object],
+    days: Iterable[ScheduledDay],
     claim_type: str,
     approval: str,
     price_ore: int,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +19,7 @@ from ajour.claims.payload import ClaimRequest
 class KronerField(forms.DecimalField):
     """Kroner with at most two decimals, 0 to 1,000,000; cleans to integer øre."""
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(
             min_value=Decimal(0),
             max_value=Decimal(1_000_000),
@@ -26,7 +27,7 @@ class KronerField(forms.DecimalField):
             max_digits=9,
             required=False,
             localize=True,
-            **kwargs,  # type: ignore[arg-type]
+            **kwargs,
         )
 
     # django-stubs types DecimalField.to_python as an override of IntegerField's (Django's DecimalField
@@ -85,9 +86,9 @@ class ClaimForm(forms.Form):
     )
 
     def __init__(
-        self, *args: object, instance: ActivityInstance, staff_practice: Practice | None, **kwargs: object
+        self, *args: Any, instance: ActivityInstance, staff_practice: Practice | None, **kwargs: Any
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.instance = instance
         programme = list(instance.days.all())
         days, staff_member = self.fields["days"], self.fields["staff_member"]

@@ -136,8 +136,8 @@ def _submit(
     draws = decision["draws"]
     assert isinstance(draws, dict)
     staff_claim = request.staff_member is not None
-    days, activity = decision["days"], payload["activity"]
-    assert isinstance(days, list) and isinstance(activity, dict)
+    days, activity, payable_ore = decision["days"], payload["activity"], decision["payable_ore"]
+    assert isinstance(days, list) and isinstance(activity, dict) and isinstance(payable_ore, int)
     day_halves = sum(2 if d["class"] == "full" else 1 for d in days if d["class"] != "none")
     claim = Claim(
         claimant=claimant,
@@ -151,7 +151,7 @@ def _submit(
         decision=decision,
         rules_version=str(decision.get("rules_version", RULES_VERSION)),
         outcome=str(decision["outcome"]),
-        payable_ore=int(decision["payable_ore"]),  # type: ignore[call-overload]
+        payable_ore=payable_ore,
         drawn_self_chosen_ore=int(draws["self_chosen_ore"]),
         drawn_systematic_half_days=int(round(float(draws["systematic_days"]) * 2)),
         drawn_staff_ore=int(draws["staff_ore"]),

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ajour.accounts.models import User
+from ajour.accounts.models import Doctor, User
 from ajour.catalogue.models import ActivityInstance
 from ajour.claims import permissions, selectors, services
 from ajour.claims.display import decision_for_display, labelled, timeline
@@ -40,11 +40,15 @@ def _lang() -> str:
     return "en" if (get_language() or "da").startswith("en") else "da"
 
 
-def _claimant_or_403(request: HttpRequest):  # type: ignore[no-untyped-def]
-    permission = permissions.can_claim(request_user(request))
+def _claimant_or_403(request: HttpRequest) -> Doctor:
+    user = request_user(request)
+    permission = permissions.can_claim(user)
     if not permission:
         raise PermissionDenied(permission.reason)
-    return permissions.claimant_for(request_user(request))
+    claimant = permissions.claimant_for(user)
+    if claimant is None:  # can_claim has just found one
+        raise PermissionDenied(permission.reason)
+    return claimant
 
 
 def _require(permission: Permission) -> None:
@@ -89,7 +93,7 @@ def _instance(instance_id: int) -> ActivityInstance:
     return get_object_or_404(ActivityInstance.objects.select_related("activity", "region"), pk=instance_id)
 
 
-def _quote_or_error(claimant, form) -> tuple[dict[str, object] | None, str]:  # type: ignore[no-untyped-def]
+def _quote_or_error(claimant: Doctor, form: ClaimForm) -> tuple[dict[str, object] | None, str]:
     if not form.is_valid():
         return None, ""
     try:
@@ -120,7 +124,7 @@ def new_claim(request: HttpRequest, instance_id: int) -> HttpResponse:
     )
 
 
-def _submit(request: HttpRequest, claimant, form) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _submit(request: HttpRequest, claimant: Doctor, form: ClaimForm) -> HttpResponse:
     try:
         submission = services.submit_claim(
             claimant=claimant,

@@ -127,6 +127,8 @@ class Bucket:
     region: str | None = None
     failures: int = 0
     activity: Activity | None = None
+    structure: str = ""
+    """The day structure of `activity` (a key of STRUCTURES)."""
     runs_left: int = 0
 
 
@@ -155,6 +157,8 @@ class History:
         self.runs: list[Run] = []
         self.claims: list[Claim] = []
         self.entries: list[LedgerEntry] = []
+        self.entry_keys: dict[int, Callable[[], str]] = {}
+        """Idempotency keys of entries by `id(entry)`, made once primary keys exist."""
         self.attendances: list[Attendance] = []
         self.confirmations: list[EmploymentConfirmation] = []
         self.agreements: list[TrainingAgreement] = []
@@ -224,7 +228,8 @@ class History:
         entry = LedgerEntry(
             account=account, kind=kind, amount=amount, year=year, effective_on=on, reason=reason, claim=claim
         )
-        entry.key = key  # type: ignore[attr-defined]
+        if key is not None:
+            self.entry_keys[id(entry)] = key
         self.entries.append(entry)
         if not moved:
             self.balance[id(account)] += amount
@@ -719,13 +724,13 @@ class History:
                 price=price,
                 practice_purchase=purchase,
             )
-            bucket.activity.structure = structure  # type: ignore[attr-defined]
+            bucket.structure = structure
             bucket.runs_left = (
                 1 if bucket.form == "e_learning" else rng.choices([1, 2, 3, 4], [45, 30, 15, 10])[0]
             )
         bucket.runs_left -= 1
         activity = bucket.activity
-        structure = activity.structure  # type: ignore[attr-defined]
+        structure = bucket.structure
         if bucket.form == "e_learning":
             day = self.dates.day(year)
             run = self.new_run(

@@ -186,9 +186,10 @@ def _write(population: Population, history: History) -> dict[str, int]:
     counts: dict[str, int] = {}
     for model, objects in rows:
         if model is LedgerEntry:
-            for entry in objects:
-                if entry.key is not None:  # type: ignore[attr-defined]
-                    entry.idempotency_key = entry.key()  # type: ignore[attr-defined]
+            for entry in history.entries:
+                key = history.entry_keys.get(id(entry))
+                if key is not None:
+                    entry.idempotency_key = key()
         _insert(model, objects)
         counts[model.__name__] = len(objects)
     through = DgeGroup.members.through

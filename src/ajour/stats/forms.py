@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -34,8 +36,8 @@ class FilterForm(YearForm):
     form = forms.ChoiceField(label=_("Form"), required=False, choices=[("", _("All"))] + Form.choices)
     topic = forms.ChoiceField(label=_("Topic"), required=False)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         region, topic = self.fields["region"], self.fields["topic"]
         assert isinstance(region, forms.ChoiceField) and isinstance(topic, forms.ChoiceField)
         region.choices = [

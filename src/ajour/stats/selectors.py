@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 
@@ -61,16 +61,17 @@ class CourseDays:
         default_factory=lambda: dict.fromkeys([choice.value for choice in Account.Kind], 0)
     )
 
-    def add(self, row: Mapping[str, object]) -> None:
-        halves, form = int(row["halves"]), str(row["form"])  # type: ignore[call-overload]
-        self.payable_by_stream[STREAM_OF_FORM[Form(form)]] += int(row["payable"])  # type: ignore[call-overload]
+    def add(self, row: Mapping[str, Any]) -> None:
+        """Adds one roll-up row (`values()` with summed `halves` and `payable`)."""
+        halves, form = int(row["halves"]), str(row["form"])
+        self.payable_by_stream[STREAM_OF_FORM[Form(form)]] += int(row["payable"])
         if row["produced"]:
             self.produced += halves
             self.by_provider_kind[str(row["provider_kind"])] += halves
             if row["category"]:
                 self.by_category[str(row["category"])] += halves
             if row["topic_id"]:
-                self.by_topic_id[int(row["topic_id"])] += halves  # type: ignore[call-overload]
+                self.by_topic_id[int(row["topic_id"])] += halves
         elif form == Form.GROUP_BASED and row["gp_claim"]:
             self.dge_meetings += halves
         if in_course_days_by_form(form=form, gp_claim=bool(row["gp_claim"]), produced=bool(row["produced"])):
@@ -327,7 +328,16 @@ class RareParticipant:
     claims_two_years: int
 
 
-def _rare_facts(year: int, region: str, at_most: int) -> QuerySet[GpYearFact]:
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _TwoYears(TypedDict):
+        two_years: int
+
+    _RareFact = WithAnnotations[GpYearFact, _TwoYears]
+
+
+def _rare_facts(year: int, region: str, at_most: int) -> QuerySet[_RareFact]:
     facts = GpYearFact.objects.filter(year=year, eligible=True).annotate(
         two_years=F("claims") + F("claims_previous_year")
     )
@@ -351,7 +361,7 @@ def under_participation(*, year: int, region: str = "", at_most: int = 1) -> lis
             region=region_names.get(fact.region_code, fact.region_code),
             practice_size=fact.practice_size,
             sex=str(Doctor.Sex(fact.sex).label),
-            claims_two_years=fact.two_years,  # type: ignore[attr-defined]
+            claims_two_years=fact.two_years,
         )
         for fact in rare
     ]

@@ -21,6 +21,7 @@ from ajour.stats.selectors import (
     PROVIDER_KINDS,
     CourseDays,
     Filters,
+    Participation,
     course_days_by_year,
     days,
     fraction,
@@ -204,7 +205,7 @@ def build_tables(filters: Filters) -> list[Table]:
     ]
 
 
-def _participation_series(people: dict, years: list[int]) -> Table:  # type: ignore[type-arg]
+def _participation_series(people: dict[int, Participation], years: list[int]) -> Table:
     return Table(
         key="participation",
         title=_("Participation by year"),
@@ -321,7 +322,7 @@ def _topic_trends(
     )
 
 
-def _per_gp(course_days: dict[int, CourseDays], people: dict, years: list[int]) -> Table:  # type: ignore[type-arg]
+def _per_gp(course_days: dict[int, CourseDays], people: dict[int, Participation], years: list[int]) -> Table:
     def per_gp(halves: int, year: int) -> float:
         gps = people[year].gps_with_claims
         return round(days(halves) / gps, 2) if gps else 0.0
