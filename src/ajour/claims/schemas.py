@@ -13,6 +13,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic.json_schema import SkipJsonSchema
 
 from ajour.rules.decide import REASON_CODES
 from ajour.rules.parameters import UNITS
@@ -141,10 +142,8 @@ class LineDoc(_Document):
     item: str = _enum(("fee", "course_fee", "transport", "material", "lost_earnings"))
     approved_ore: Ore
     requested_ore: Ore | None = Field(description="null on fee and lost-earnings lines")
-    cap_ore: Ore = Field(
-        None,
-        description="Present on capped items only.",
-        json_schema_extra=_omit_default,
+    cap_ore: Ore | SkipJsonSchema[None] = Field(
+        None, description="Present on capped items only.", json_schema_extra=_omit_default
     )
     account: str = _enum(("self_chosen", "systematic", "staff"))
     rule: str
