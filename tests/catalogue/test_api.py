@@ -137,3 +137,24 @@ def test_the_endpoints_are_in_the_openapi_document(client: Client) -> None:
         "/api/v1/catalogue/runs/{run_id}/attendance",
     ):
         assert path in paths
+
+
+def test_dates_times_and_numbers_are_read_only_as_the_schema_writes_them(client: Client) -> None:
+    """Pydantic alone would read `1.5e-300` as 1 January 1970, `3600` as 01:00 and `"20"` as 20."""
+    assert client.get("/api/v1/catalogue/search", {"date_from": "2.9e-300"}).status_code == 422
+    assert client.get("/api/v1/catalogue/search", {"date_from": "2025-01-01"}).status_code == 200
+    client.force_login(cf.provider_user())
+    for where, value in (("from", 3600), ("from", "09:00+01:00"), ("to", "9:00")):
+        body = submission()
+        body["runs"][0]["days"][0]["sessions"][0][where] = value  # type: ignore[index]
+        response = client.post("/api/v1/catalogue/activities", body, content_type="application/json")
+        assert response.status_code == 422, (where, value)
+    body = submission()
+    body["runs"][0]["places"] = "20"  # type: ignore[index]
+    assert (
+        client.post("/api/v1/catalogue/activities", body, content_type="application/json").status_code == 422
+    )
+    body["runs"][0]["places"] = 20.0  # type: ignore[index]
+    response = client.post("/api/v1/catalogue/activities", body, content_type="application/json")
+    assert response.status_code == 201
+    assert response.json()["runs"][0]["days"][0]["starts_at"] == "09:00:00"

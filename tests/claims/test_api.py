@@ -117,3 +117,26 @@ def test_wrong_parameter_types_get_a_declared_error() -> None:
         == 422
     )
     assert client.get("/api/v1/claims/not-a-uuid").status_code in {404, 422}
+
+
+def test_submit_reads_dates_and_amounts_only_as_the_schema_writes_them() -> None:
+    client = _client_for(f.gp(year=2025))
+    for field, value in (("course_fee_ore", "100"), ("course_fee_ore", True), ("purchased_on", 0)):
+        response = client.post(
+            "/api/v1/claims", {field: value}, content_type="application/json", HTTP_IDEMPOTENCY_KEY=field
+        )
+        assert response.status_code == 400 and response.json()["field"] == field, (field, value)
+    blank_key = client.post("/api/v1/claims", {}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="  ")
+    assert blank_key.status_code == 400 and blank_key.json()["field"] == "Idempotency-Key"
+    assert Claim.objects.count() == 0
+
+
+def test_openapi_describes_the_quote_documents() -> None:
+    operation = json.loads(Client().get("/api/openapi.json").content)["paths"]["/api/v1/quote"]["post"]
+    claim = operation["requestBody"]["content"]["application/json"]["schema"]
+    gp_claim, staff_claim = claim["anyOf"]
+    assert gp_claim["required"] == ["schema", "filed_on", "claimant", "balances", "activity"]
+    assert staff_claim["properties"]["staff"]["required"] == ["profession", "weekly_hours"]
+    assert gp_claim["additionalProperties"] is False and "$ref" not in json.dumps(claim)
+    decision = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert decision["properties"]["schema"]["const"] == "ajour.decision/1"
