@@ -7,6 +7,7 @@ Search and detail are public. Submission and attendance need a provider: an API 
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
@@ -17,7 +18,7 @@ from ninja.security import HttpBearer, django_auth
 from ajour.accounts.models import Region, User
 from ajour.accounts.services import user_for_token
 from ajour.catalogue import permissions, selectors, services
-from ajour.catalogue.models import Activity, SeTheme, Topic
+from ajour.catalogue.models import Activity, ActivityInstance, SeTheme, Topic
 from ajour.catalogue.programme import DayPlan, Session
 from ajour.web.http import request_user
 from ajour.web.schemas import ClockTime, ClockTimeOut, IsoDate, JsonInt, ValidationErrorOut
@@ -182,34 +183,34 @@ class AttendanceOut(Schema):
     recorded: int
 
 
-def _options(instance: object) -> list[dict[str, object]]:
+def _options(instance: ActivityInstance) -> list[dict[str, object]]:
     return list((getattr(instance, "claimable", None) or {}).get("options", []))
 
 
-def _instance(instance: object) -> dict[str, object]:
-    activity = instance.activity  # type: ignore[attr-defined]
+def _instance(instance: ActivityInstance) -> dict[str, object]:
+    activity = instance.activity
     return {
-        "id": instance.pk,  # type: ignore[attr-defined]
+        "id": instance.pk,
         "activity_id": activity.pk,
         "number": activity.number,
         "title": activity.title,
         "provider": str(activity.provider) if activity.provider_id else None,
         "form": activity.form,
         "approval": activity.approval,
-        "starts_on": instance.starts_on,  # type: ignore[attr-defined]
-        "ends_on": instance.ends_on,  # type: ignore[attr-defined]
-        "town": instance.town,  # type: ignore[attr-defined]
-        "region": instance.region.code,  # type: ignore[attr-defined]
+        "starts_on": instance.starts_on,
+        "ends_on": instance.ends_on,
+        "town": instance.town,
+        "region": instance.region.code,
         "price_ore": activity.price_ore,
-        "free_places": instance.free_places,  # type: ignore[attr-defined]
+        "free_places": instance.free_places,
         "claimable": _options(instance),
     }
 
 
-def _run(instance: object) -> dict[str, object]:
+def _run(instance: ActivityInstance) -> dict[str, object]:
     engine_days = {d["date"]: d for d in (getattr(instance, "claimable", None) or {}).get("days", [])}
     days = []
-    for day in instance.days.all():  # type: ignore[attr-defined]
+    for day in instance.days.all():
         found = engine_days.get(f"{day.date:%Y-%m-%d}", {})
         days.append(
             {
@@ -223,9 +224,9 @@ def _run(instance: object) -> dict[str, object]:
         )
     return {
         **_instance(instance),
-        "venue": instance.venue,  # type: ignore[attr-defined]
-        "places": instance.places,  # type: ignore[attr-defined]
-        "approved_half_days": instance.approved_half_days,  # type: ignore[attr-defined]
+        "venue": instance.venue,
+        "places": instance.places,
+        "approved_half_days": instance.approved_half_days,
         "days": days,
     }
 
@@ -306,8 +307,11 @@ def submit_activity(request: HttpRequest, body: ActivityIn) -> Status[object]:
     )
 
 
-def _lookup(model: type, code: str, what: str) -> object:
-    found = model.objects.filter(code=code).first()  # type: ignore[attr-defined]
+_Coded = TypeVar("_Coded", Topic, SeTheme, Region)
+
+
+def _lookup(model: type[_Coded], code: str, what: str) -> _Coded:
+    found = model.objects.filter(code=code).first()
     if found is None:
         raise services.CatalogueError(_("Unknown %(what)s: %(code)s") % {"what": what, "code": code})
     return found
@@ -320,10 +324,10 @@ def _activity_data(body: ActivityIn) -> tuple[services.ActivityData, list[servic
         description=body.description,
         form=body.form,
         target_group=body.target_group,
-        topic=topic,  # type: ignore[arg-type]
-        extra_topics=[_lookup(Topic, code, _("topic")) for code in body.extra_topics],  # type: ignore[misc]
+        topic=topic,
+        extra_topics=[_lookup(Topic, code, _("topic")) for code in body.extra_topics],
         requested_approval=body.requested_approval,
-        se_theme=_lookup(SeTheme, body.se_theme, _("SE theme")) if body.se_theme else None,  # type: ignore[arg-type]
+        se_theme=_lookup(SeTheme, body.se_theme, _("SE theme")) if body.se_theme else None,
         price_ore=body.price_ore,
         gp_involvement=body.gp_involvement,
         curriculum_relevance=body.curriculum_relevance,
@@ -348,7 +352,7 @@ def _activity_data(body: ActivityIn) -> tuple[services.ActivityData, list[servic
             services.InstanceData(
                 venue=run.venue,
                 town=run.town,
-                region=_lookup(Region, run.region, _("region")),  # type: ignore[arg-type]
+                region=_lookup(Region, run.region, _("region")),
                 places=run.places,
                 days=days,
             )

@@ -218,9 +218,11 @@ def submit(request: HttpRequest) -> Status[object]:
         where = ".".join(str(part) for part in first["loc"])
         return Status(400, _error(where, str(first["msg"])))
     claimant = permissions.claimant_for(user)
+    if claimant is None:  # can_claim has found one above
+        return Status(403, _error("", permission.reason, "forbidden"))
     try:
         submission = services.submit_claim(
-            claimant=claimant,  # type: ignore[arg-type]
+            claimant=claimant,
             request=_request(user, body),
             filed_on=timezone.localdate(),
             by=user,
