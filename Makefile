@@ -39,7 +39,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
-	$(VENV)/bin/mypy src/ajour/rules
+	$(VENV)/bin/mypy src/ajour
 	$(VENV)/bin/lint-imports
 
 check: $(STAMP) messages
