@@ -362,7 +362,7 @@ def _activity_data(body: ActivityIn) -> tuple[services.ActivityData, list[servic
 
 @router.post(
     "/runs/{run_id}/attendance",
-    response={200: AttendanceOut, 400: Error, 401: Error, 404: Error, 422: ValidationErrorOut},
+    response={200: AttendanceOut, 400: Error, 401: Error, 403: Error, 404: Error, 422: ValidationErrorOut},
     auth=PROVIDER_AUTH,
     summary="Report attendance for a run (provider)",
 )
