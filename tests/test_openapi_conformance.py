@@ -2,8 +2,10 @@
 
 Schemathesis reads /api/openapi.json, generates requests for every operation (valid and invalid ones)
 and sends them in-process to the WSGI application, on the test database with a little data: a GP with
-a claim, an approved course and a provider. No response may be a server error, and every response must
-have a declared status, content type and body schema. The generation is derandomized and small.
+a claim, an approved course and a provider. Each request goes once with a token (the provider's for the
+catalogue's POSTs, else the GP's) and once anonymously. No response may be a server error, and every
+response must have a declared status, content type and body schema. The generation is derandomized and
+small; a second test sends requests about data that exists, which generated ids rarely name.
 
 Not checked here: that every schema-valid request is accepted (schemathesis' ST202). Some rules are
 beyond JSON Schema and are refused with a documented 400: codes and ids that must exist in the
