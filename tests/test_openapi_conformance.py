@@ -21,7 +21,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -85,7 +87,25 @@ def world(db: None) -> World:
 
 # The document needs no data, so it is loaded at collection (schemathesis.pytest.from_fixture, which would
 # load it per test, does not run on pytest 9: it sets the removed Node._nodeid).
-schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+application = get_wsgi_application()
+
+
+def ajour_in_the_test_transaction(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """Ajour called the way Django's test client calls it. Django closes "old" database connections
+    around each request; inside a test's transaction on PostgreSQL that would be the test's own."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        response = application(environ, start_response)
+        body = b"".join(response)
+        response.close()  # type: ignore[attr-defined]
+        return [body]
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", ajour_in_the_test_transaction)
 schema.config.generation.update(max_examples=EXAMPLES, deterministic=True, database="none")
 
 

@@ -115,3 +115,15 @@ def test_openapi_schema_is_versioned_under_v1(client: Client) -> None:
     schema = response.json()
     assert schema["openapi"].startswith("3.")
     assert client.get("/api/docs").status_code == 200
+
+
+def test_nul_characters_are_refused_clearly_before_they_reach_the_database(client: Client) -> None:
+    page = client.get("/catalogue/", {"q": "astma\x00"})
+    assert page.status_code == 400
+    assert "NUL" in page.content.decode()
+    api = client.get("/api/v1/catalogue/search", {"form": "course\x00"})
+    assert api.status_code == 422
+    assert api.json()["detail"][0]["loc"] == ["query", "form"]
+    body = client.post("/api/v1/claims", '{"description": "kursus\\u0000"}', content_type="application/json")
+    assert body.status_code == 422
+    assert body.json()["detail"][0]["loc"] == ["body"]
