@@ -51,6 +51,15 @@ def _claimant_or_403(request: HttpRequest) -> Doctor:
     return claimant
 
 
+def _claim_of_claimants_side(request: HttpRequest, public_id: UUID) -> tuple[User, Claim]:
+    """The claim, for the GP or clinic who filed it; anyone else gets the 404 of a missing claim."""
+    user = request_user(request)
+    claim = permissions.claim_for_user(user, public_id)
+    if not permissions.is_claimants_side(user, claim):
+        raise Http404
+    return user, claim
+
+
 def _require(permission: Permission) -> None:
     if not permission:
         raise PermissionDenied(permission.reason)
@@ -220,10 +229,7 @@ def _back(request: HttpRequest, claim: Claim) -> HttpResponse:
 @login_required
 @require_POST
 def upload_receipt(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    user = request_user(request)
-    claim = permissions.claim_for_user(user, public_id)
-    if not permissions.is_claimants_side(user, claim):
-        raise Http404
+    user, claim = _claim_of_claimants_side(request, public_id)
     try:
         services.upload_receipt(claim=claim, upload=request.FILES.get("file"), by=user)
         messages.success(request, _("Thank you. The receipt has been uploaded."))
@@ -247,10 +253,7 @@ def download_receipt(request: HttpRequest, public_id: UUID, receipt_id: int) -> 
 @login_required
 @require_POST
 def appeal(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    user = request_user(request)
-    claim = permissions.claim_for_user(user, public_id)
-    if not permissions.is_claimants_side(user, claim):
-        raise Http404
+    user, claim = _claim_of_claimants_side(request, public_id)
     form = AppealForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Explain in a few sentences why you appeal."))
