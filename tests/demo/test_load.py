@@ -139,3 +139,12 @@ def test_the_same_seed_gives_the_same_data(demo: str) -> None:
     first = checksum()
     load("--replace")
     assert checksum() == first
+
+
+def test_applications_in_review_carry_their_pre_check_findings(demo: str) -> None:
+    waiting = Activity.objects.filter(status=Activity.Status.SUBMITTED)
+    assert waiting.exists()
+    assert all(activity.instances.filter(claimable__isnull=False).exists() for activity in waiting)
+    codes = {finding["code"] for activity in waiting for finding in activity.prechecks}
+    assert {"missing_field", "industry_influence"} <= codes
+    assert any(activity.prechecks == [] for activity in waiting)

@@ -37,7 +37,7 @@ from ajour.catalogue.models import (
     SeTheme,
     Topic,
 )
-from ajour.catalogue.services import refresh_missing_claimables
+from ajour.catalogue.services import prechecks, refresh_claimable, refresh_missing_claimables
 from ajour.claims.models import Appeal, AuditEvent, Claim
 from ajour.demo import targets as t
 from ajour.demo import vocabulary as v
@@ -128,6 +128,7 @@ def load_demo(
         progress(f"Statistics roll-ups refreshed ({clock.perf_counter() - started:.1f} s)")
         previews = refresh_missing_claimables(today=today)
         progress(f"Claim previews for {previews:,} upcoming runs ({clock.perf_counter() - started:.1f} s)")
+        _precheck_applications()
     progress(f"Loaded demo data (seed {seed}, {scale}) in {clock.perf_counter() - started:.1f} s.")
     return counts
 
@@ -302,9 +303,23 @@ def _review_queue(history: History) -> None:
             status=status,
         )
         activity.submitted_at = aware(history.today - timedelta(days=rng.randint(1, 40)))
+        if index % 4:  # most applicants answer the P-03 checklist; the rest leave work for the pre-check
+            activity.gp_involvement = "To praktiserende læger i planlægningsgruppen; én underviser."
+            activity.curriculum_relevance = "Målbeskrivelsens kompetencer i diagnostik og behandling."
+            activity.funding = "Deltagerbetaling; ingen sponsorer."
+        activity.industry_involvement = index % 9 == 4
         region = rng.choice(list(v.VENUES))
         venue, town = rng.choice(v.VENUES[region])
         history.new_run(activity, region, venue, town, [(history.dates.day(year), FULL_DAY[0])], "course", 30)
+
+
+def _precheck_applications() -> None:
+    """Runs the submission pre-checks on the applications in review, as submitting them would have."""
+    for activity in Activity.objects.exclude(status__in=[Activity.Status.APPROVED, Activity.Status.DRAFT]):
+        for instance in activity.instances.prefetch_related("days"):
+            refresh_claimable(instance=instance)
+        activity.prechecks = prechecks(activity=activity)
+        activity.save(update_fields=["prechecks"])
 
 
 def _demo_users(population: Population, history: History, today: date) -> None:
