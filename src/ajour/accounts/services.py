@@ -78,7 +78,6 @@ def practice_staff_account(*, practice: Practice) -> Account:
     return account
 
 
-@transaction.atomic
 def book_entry(
     *,
     account: Account,
@@ -91,7 +90,10 @@ def book_entry(
     idempotency_key: str | None = None,
     claim_id: int | None = None,
 ) -> LedgerEntry:
-    """Appends one ledger entry; with an idempotency key, booking twice returns the first entry."""
+    """Appends one ledger entry; with an idempotency key, booking twice returns the first entry.
+
+    One insert is atomic by itself, and the key's unique index settles a race, so no savepoint is
+    opened: callers book inside their own transaction."""
     if idempotency_key is not None:
         existing = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:

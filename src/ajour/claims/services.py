@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ajour.accounts.models import Account, Doctor, LedgerEntry, User
+from ajour.accounts.services import book_entry
 from ajour.accounts.uploads import RECEIPT_TYPES, checked_content_type
 from ajour.claims.models import Appeal, AuditEvent, Claim, ControlPolicy, Receipt
 from ajour.claims.payload import ClaimInputError, ClaimRequest, activity_date, build_payload, position_of
@@ -179,16 +180,17 @@ def _submit(
 
 
 def _book(account: Account, kind: str, amount: int, claim: Claim, by: User | None, reason: str) -> None:
+    """A claim's ledger entry, booked in the year and on the day it is made."""
     today = timezone.localdate()
-    LedgerEntry.objects.create(
+    book_entry(
         account=account,
         kind=kind,
         amount=amount,
         year=today.year,
         effective_on=today,
-        claim=claim,
-        created_by=by,
         reason=reason,
+        created_by=by,
+        claim_id=claim.pk,
     )
 
 
