@@ -49,6 +49,20 @@ def classify(
     return tuple(results)
 
 
+HALVES_BY_CLASS = {FULL: 2, HALF: 1, MEETING: 1, NONE: 0}
+"""How many half course days a day of each class counts as: one table for every count in Ajour."""
+
+
+def day_halves(day_class: str) -> int:
+    """Half course days of one classified day: a full day is 2, a half day or a DGE meeting 1."""
+    return HALVES_BY_CLASS[day_class]
+
+
+def course_day_halves(day_classes: Iterable[str]) -> int:
+    """Half course days of a decision's days (its ``class`` values); statistics count these."""
+    return sum(day_halves(day_class) for day_class in day_classes)
+
+
 def count_blocks(dates: Iterable[date], max_gap: int) -> int:
     """Runs of dates (in order) where each is at most ``max_gap`` calendar days after the previous."""
     blocks = 0

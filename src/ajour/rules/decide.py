@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-from ajour.rules.days import FULL, HALF, MEETING, DayClasses, DayResult, classify, count_blocks
+from ajour.rules.days import (
+    FULL,
+    HALF,
+    MEETING,
+    DayClasses,
+    DayResult,
+    classify,
+    count_blocks,
+    day_halves,
+)
 from ajour.rules.parameters import ParameterSet, Snapshot
 from ajour.rules.schema import GP_ROLES, STAFF_TYPES, STUDY_MATERIAL, TRAINEE_ROLES, Claim, Day
 
@@ -313,11 +322,7 @@ def _doctor_lines(
     payer = (SYSTEMATIC, None) if drawn else (SELF_CHOSEN, self_chosen)
     transport_cap = "cap.transport.laegedage" if activity.laegedage else "cap.transport.per_block"
     lines += _expense_lines(claim, qualifying, payer, ("cap.course_fee.per_day", transport_cap), work)
-    return lines, sum(_half_days(day) for day in drawn)
-
-
-def _half_days(day: DayResult) -> int:
-    return 2 if day.day_class == FULL else 1
+    return lines, sum(day_halves(day.day_class) for day in drawn)
 
 
 def _draw_systematic(qualifying: Sequence[DayResult], balance_half_days: int) -> list[DayResult]:
@@ -325,7 +330,7 @@ def _draw_systematic(qualifying: Sequence[DayResult], balance_half_days: int) ->
     drawn = []
     left = balance_half_days
     for day in qualifying:
-        cost = _half_days(day)
+        cost = day_halves(day.day_class)
         if cost > left:
             break
         left -= cost
