@@ -63,8 +63,10 @@ def logged_in(user: User) -> Client:
     return client
 
 
-def employed_gp(*, email: str = "ansat@example.invalid", language: str = "da") -> Doctor:
-    doctor = factories.doctor(role=Doctor.Role.GP_EMPLOYED)
+def employed_gp(
+    *, email: str = "ansat@example.invalid", language: str = "da", first_name: str = "Karen"
+) -> Doctor:
+    doctor = factories.doctor(role=Doctor.Role.GP_EMPLOYED, first_name=first_name)
     doctor.email = email
     doctor.save(update_fields=["email"])
     factories.user(role=User.Role.GP, doctor=doctor, language=language)
@@ -135,7 +137,7 @@ def test_a_gp_who_chose_english_is_asked_for_receipts_in_english(
 
 def test_reminders_go_out_in_each_gps_own_language(django_capture_on_commit_callbacks: OnCommit) -> None:
     employed_gp(email="dansk@example.invalid")
-    employed_gp(email="english@example.invalid", language="en")
+    english = employed_gp(email="english@example.invalid", language="en", first_name="Mary O'Neill")
     with django_capture_on_commit_callbacks(execute=True):
         accounts.remind_employment(year=2026)
     subjects = {message.to[0]: message.subject for message in mail.outbox}
@@ -143,6 +145,8 @@ def test_reminders_go_out_in_each_gps_own_language(django_capture_on_commit_call
         "dansk@example.invalid": "Ajour: bekræft din ansættelse for 2026",
         "english@example.invalid": "Ajour: confirm your employment for 2026",
     }
+    [english_body] = [message.body for message in mail.outbox if message.to == [english.email]]
+    assert f"Dear {english.full_name}," in english_body  # plain text: no &#x27; for the apostrophe
 
 
 # ---------------------------------------------------------------- retries and failures
