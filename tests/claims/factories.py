@@ -73,13 +73,14 @@ def approval_change(
 def gp(
     *,
     year: int,
-    self_chosen_ore: int = 2_140_000,
-    half_days: int = 6,
+    self_chosen_ore: int | None = None,
+    half_days: int | None = None,
     role: str = Doctor.Role.GP_OWNER,
     practice: Practice | None = None,
     email: str = "",
 ) -> Doctor:
-    """A GP with a year's allocation and a (synthetic) private bank account, plus a login."""
+    """A GP with a year's allocation (the product's amounts unless given) and a (synthetic) private bank
+    account, plus a login."""
     doctor = factories.with_allocation(
         factories.doctor(role=role, at=practice),
         year=year,
