@@ -65,10 +65,8 @@ def test_unticked_day_is_not_paid() -> None:
 def test_approval_in_force_on_the_activity_date_is_used() -> None:
     gp = f.gp(year=2025)
     instance = f.activity(days=[date(2025, 3, 6)])
-    f.approval_change(
-        instance, approval=Activity.Approval.SELF_CHOSEN, valid_from=date(2025, 1, 1), kind="approve"
-    )
-    f.approval_change(instance, approval=Activity.Approval.NONE, valid_from=date(2025, 3, 1), kind="revoke")
+    f.approval_change(instance, approval=Activity.Approval.SELF_CHOSEN, valid_from=date(2025, 1, 1))
+    f.approval_change(instance, approval=Activity.Approval.NONE, valid_from=date(2025, 3, 1))
 
     claim = services.submit_claim(claimant=gp, request=f.request_for(instance), filed_on=FILED, by=None).claim
 
