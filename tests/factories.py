@@ -7,7 +7,7 @@ from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from ajour.accounts.models import Account, Doctor, Practice, Region, User
+from ajour.accounts.models import Account, Doctor, Practice, Region, TrainingAgreement, User
 from ajour.accounts.selectors import doctor_balances
 from ajour.accounts.services import (
     allocate_year,
@@ -58,8 +58,9 @@ def doctor(
 def with_allocation(
     d: Doctor, *, year: int, self_chosen_ore: int | None = None, half_days: int | None = None
 ) -> Doctor:
-    """A year's allocation as the product books it: the yearly run for an owner (idempotent; it also
-    allocates every other holder active that year), a confirmed contract for an employed GP. Amounts
+    """A year's allocation as the product books it: the yearly run for an owner or a trainee with a
+    training agreement for the year (idempotent; it also allocates every other holder active that
+    year), a confirmed contract for an employed GP. Amounts
     other than the allocation are reached by a secretariat correction of the difference, booked today
     as a real correction is."""
     if d.role == Doctor.Role.GP_OWNER:
@@ -70,8 +71,11 @@ def with_allocation(
         decide_employment(
             confirmation=confirmation, confirm=True, share_percent=100, note="", by=_secretariat()
         )
-    else:
-        raise ValueError("Trainees are allocated through their training agreement.")
+    else:  # the training agreement comes from the trainee registry; no service writes it
+        TrainingAgreement.objects.get_or_create(
+            doctor=d, phase=d.role, starts_on=date(year, 1, 1), defaults={"ends_on": date(year, 12, 31)}
+        )
+        allocate_year(year=year)
     allocated = doctor_balances(doctor=d, year=year)
     for kind, wanted, booked in (
         (Account.Kind.SELF_CHOSEN, self_chosen_ore, allocated.allocated_self_chosen_ore),
