@@ -5,8 +5,17 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
-from ajour.accounts.models import Account, Doctor, LedgerEntry, Practice, Region, User
-from ajour.accounts.services import book_entry, doctor_account
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from ajour.accounts.models import Account, Doctor, Practice, Region, TrainingAgreement, User
+from ajour.accounts.selectors import doctor_balances
+from ajour.accounts.services import (
+    allocate_year,
+    correct_balance,
+    decide_employment,
+    doctor_account,
+    upload_employment_contract,
+)
 
 _serial = itertools.count(1)
 
@@ -46,18 +55,44 @@ def doctor(
     )
 
 
-def with_allocation(d: Doctor, *, year: int, self_chosen_ore: int = 2_140_000, half_days: int = 6) -> Doctor:
-    """Books a year's allocation on both sub-accounts."""
-    for kind, amount in ((Account.Kind.SELF_CHOSEN, self_chosen_ore), (Account.Kind.SYSTEMATIC, half_days)):
-        book_entry(
-            account=doctor_account(doctor=d, kind=kind),
-            kind=LedgerEntry.Kind.ALLOCATION,
-            amount=amount,
-            year=year,
-            effective_on=date(year, 1, 1),
-            idempotency_key=f"test-allocation:{year}:{d.pk}:{kind}",
+def with_allocation(
+    d: Doctor, *, year: int, self_chosen_ore: int | None = None, half_days: int | None = None
+) -> Doctor:
+    """A year's allocation as the product books it: the yearly run for an owner or a trainee with a
+    training agreement for the year (idempotent; it also allocates every other holder active that
+    year), a confirmed contract for an employed GP. Amounts
+    other than the allocation are reached by a secretariat correction of the difference, booked today
+    as a real correction is."""
+    if d.role == Doctor.Role.GP_OWNER:
+        allocate_year(year=year)
+    elif d.role == Doctor.Role.GP_EMPLOYED:
+        contract = SimpleUploadedFile("kontrakt.pdf", b"%PDF-1.4\n%test contract\n")
+        confirmation = upload_employment_contract(doctor=d, year=year, document=contract)
+        decide_employment(
+            confirmation=confirmation, confirm=True, share_percent=100, note="", by=_secretariat()
         )
+    else:  # the training agreement comes from the trainee registry; no service writes it
+        TrainingAgreement.objects.get_or_create(
+            doctor=d, phase=d.role, starts_on=date(year, 1, 1), defaults={"ends_on": date(year, 12, 31)}
+        )
+        allocate_year(year=year)
+    allocated = doctor_balances(doctor=d, year=year)
+    for kind, wanted, booked in (
+        (Account.Kind.SELF_CHOSEN, self_chosen_ore, allocated.allocated_self_chosen_ore),
+        (Account.Kind.SYSTEMATIC, half_days, allocated.allocated_systematic_half_days),
+    ):
+        if wanted is not None and wanted != booked:
+            account = doctor_account(doctor=d, kind=kind)
+            correct_balance(
+                account=account, amount=wanted - booked, reason="Test allocation", by=_secretariat()
+            )
     return d
+
+
+def _secretariat() -> User:
+    """The caseworker who confirms test contracts and books test corrections."""
+    found = User.objects.filter(username="test-secretariat").first()
+    return found or user(role=User.Role.CASEWORKER, username="test-secretariat")
 
 
 def user(*, role: str, username: str | None = None, **links: object) -> User:

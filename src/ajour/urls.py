@@ -10,7 +10,7 @@ urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", web_views.set_language, name="set_language"),
     path("", include("ajour.web.urls")),
     path("claims/", include("ajour.claims.urls")),
     path("accounts/", include("ajour.accounts.urls")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -133,13 +134,16 @@ def test_year_end_carries_one_years_allocation_and_forfeits_the_rest() -> None:
     )
 
 
-def test_close_year_command_and_at_risk_notice(capsys: pytest.CaptureFixture[str]) -> None:
+def test_close_year_command_and_at_risk_notice(
+    capsys: pytest.CaptureFixture[str], django_capture_on_commit_callbacks: Any
+) -> None:
     gp = cf.gp(year=2024, email="gp@example.invalid")
     factories.with_allocation(gp, year=2025)
     cf.activity(days=[date(2025, 11, 3)], title="Diabetes i praksis")
 
-    call_command("accounts", "notify-at-risk", "--year", "2025", "--on", "2025-10-01")
-    call_command("accounts", "notify-at-risk", "--year", "2025", "--on", "2025-10-01")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("accounts", "notify-at-risk", "--year", "2025", "--on", "2025-10-01")
+        call_command("accounts", "notify-at-risk", "--year", "2025", "--on", "2025-10-01")
 
     notice = Notice.objects.get(doctor=gp, kind="at_risk")
     assert notice.data["self_chosen_ore"] == 2_140_000
@@ -151,11 +155,12 @@ def test_close_year_command_and_at_risk_notice(capsys: pytest.CaptureFixture[str
     assert doctor_balances(doctor=gp).self_chosen_ore == 2_140_000
 
 
-def test_reminder_for_unconfirmed_employed_gps() -> None:
+def test_reminder_for_unconfirmed_employed_gps(django_capture_on_commit_callbacks: Any) -> None:
     employed = factories.doctor(role=Doctor.Role.GP_EMPLOYED)
     employed.email = "ansat@example.invalid"
     employed.save()
 
-    assert services.remind_employment(year=2026) == 1
-    assert services.remind_employment(year=2026) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.remind_employment(year=2026) == 1
+        assert services.remind_employment(year=2026) == 0
     assert "2026" in mail.outbox[0].subject

@@ -7,9 +7,12 @@ from datetime import date, time, timedelta
 
 from ajour.accounts.banking import synthetic_iban
 from ajour.accounts.models import Doctor, Practice, StaffMember, User
-from ajour.catalogue.models import Activity, ActivityInstance, ApprovalDecision, ProgrammeDay, Topic
+from ajour.catalogue import services as catalogue
+from ajour.catalogue.models import Activity, ActivityInstance, Provider, Topic
+from ajour.catalogue.programme import DayPlan
 from ajour.claims.payload import ClaimRequest
 from tests import factories
+from tests.catalogue import factories as catalogue_factories
 
 _serial = itertools.count(1)
 
@@ -33,53 +36,74 @@ def activity(
     break_minutes: int = 60,
     places: int = 30,
 ) -> ActivityInstance:
-    """An approved activity with one instance whose programme days are `days`."""
-    n = next(_serial)
-    act = Activity.objects.create(
-        number=f"{days[0].year}-{n:04d}",
+    """An activity applied for by a provider and approved by a consultant (from its first day, as
+    the product approves it), with one run whose programme days are `days`."""
+    applicant = provider_user()
+    systematic = approval in {Activity.Approval.SYSTEMATIC, Activity.Approval.BOTH}
+    theme = catalogue_factories.se_theme(first_year=min(days).year) if systematic else None
+    data = catalogue_factories.activity_data(
         title=title,
         form=form,
+        target_group=Activity.TargetGroup.BOTH,
         topic=topic(),
         requested_approval=approval,
-        approval=approval,
-        status=Activity.Status.APPROVED,
-        target_group=Activity.TargetGroup.BOTH,
     )
-    instance = ActivityInstance.objects.create(
-        activity=act,
+    data.se_theme = theme
+    run = catalogue.InstanceData(
         venue="Kursuscentret",
         town="Testrup",
         region=factories.region(),
         places=places,
-        starts_on=min(days),
-        ends_on=max(days),
+        days=[DayPlan(day, starts, ends, break_minutes) for day in sorted(days)],
     )
-    for day in days:
-        ProgrammeDay.objects.create(
-            instance=instance, date=day, starts_at=starts, ends_at=ends, break_minutes=break_minutes
-        )
-    return instance
+    act = catalogue.create_activity(user=applicant, data=data, instances=[run], provider=applicant.provider)
+    catalogue.submit_activity(activity=act, user=applicant)
+    catalogue.approve_activity(
+        activity=act,
+        decided_by=factories.user(role=User.Role.CONSULTANT),
+        approval=approval,
+        scope=Activity.Scope.GENERAL,
+        se_theme=theme,
+        today=min(days),
+    )
+    return act.instances.select_related("activity").get()
 
 
-def approval_change(
-    instance: ActivityInstance, *, approval: str, valid_from: date, kind: str = "change"
-) -> None:
-    version = ApprovalDecision.objects.filter(activity=instance.activity).count() + 1
-    ApprovalDecision.objects.create(
-        activity=instance.activity, version=version, kind=kind, approval=approval, valid_from=valid_from
+def provider_user() -> User:
+    """A provider login that registered its organisation (no address: decisions are not e-mailed)."""
+    applicant = factories.user(role=User.Role.PROVIDER)
+    catalogue.register_provider(
+        user=applicant,
+        name=f"Kursusudbyder {next(_serial)}",
+        kind=Provider.Kind.PRIVATE,
+        region=None,
+        email="",
+    )
+    return applicant
+
+
+def approval_change(instance: ActivityInstance, *, approval: str, valid_from: date) -> None:
+    """The steering group changes the approval from `valid_from`; `none` withdraws it."""
+    catalogue.change_approval(
+        activity=instance.activity,
+        decided_by=factories.user(role=User.Role.STEERING),
+        approval=approval,
+        valid_from=valid_from,
+        reasons="Styregruppens beslutning.",
     )
 
 
 def gp(
     *,
     year: int,
-    self_chosen_ore: int = 2_140_000,
-    half_days: int = 6,
+    self_chosen_ore: int | None = None,
+    half_days: int | None = None,
     role: str = Doctor.Role.GP_OWNER,
     practice: Practice | None = None,
     email: str = "",
 ) -> Doctor:
-    """A GP with a year's allocation and a (synthetic) private bank account, plus a login."""
+    """A GP with a year's allocation (the product's amounts unless given) and a (synthetic) private bank
+    account, plus a login."""
     doctor = factories.with_allocation(
         factories.doctor(role=role, at=practice),
         year=year,

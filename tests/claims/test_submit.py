@@ -7,8 +7,8 @@ from unittest import mock
 
 import pytest
 
-from ajour.accounts.models import Account, LedgerEntry
-from ajour.accounts.selectors import doctor_balances
+from ajour.accounts.models import LedgerEntry
+from ajour.accounts.selectors import doctor_balances, practice_staff_balance
 from ajour.catalogue.models import Activity
 from ajour.claims import services
 from ajour.claims.models import AuditEvent, Claim
@@ -65,10 +65,8 @@ def test_unticked_day_is_not_paid() -> None:
 def test_approval_in_force_on_the_activity_date_is_used() -> None:
     gp = f.gp(year=2025)
     instance = f.activity(days=[date(2025, 3, 6)])
-    f.approval_change(
-        instance, approval=Activity.Approval.SELF_CHOSEN, valid_from=date(2025, 1, 1), kind="approve"
-    )
-    f.approval_change(instance, approval=Activity.Approval.NONE, valid_from=date(2025, 3, 1), kind="revoke")
+    f.approval_change(instance, approval=Activity.Approval.SELF_CHOSEN, valid_from=date(2025, 1, 1))
+    f.approval_change(instance, approval=Activity.Approval.NONE, valid_from=date(2025, 3, 1))
 
     claim = services.submit_claim(claimant=gp, request=f.request_for(instance), filed_on=FILED, by=None).claim
 
@@ -150,13 +148,10 @@ def test_idempotency_key_returns_the_first_claim_and_refuses_another_body() -> N
 
 
 def test_staff_claim_draws_from_the_clinic_staff_account_and_pays_the_practice() -> None:
-    gp = f.gp(year=2025)
+    gp = f.gp(year=2025)  # the yearly run also allocates the clinic's staff account: 5,000 DKK
     practice = gp.practice
     assert practice is not None
-    account = Account.objects.create(practice=practice, kind=Account.Kind.STAFF)
-    LedgerEntry.objects.create(
-        account=account, kind="allocation", amount=500_000, year=2025, effective_on=date(2025, 1, 1)
-    )
+    assert practice_staff_balance(practice_id=practice.pk) == 500_000
     nurse = f.staff_member(practice)
     instance = f.activity(days=[date(2025, 3, 6)], form=Activity.Form.STAFF_COURSE)
 

@@ -1,19 +1,35 @@
-"""Small worlds with known answers: claims are created directly with chosen course-day halves."""
+"""Small worlds with known answers, built through the product: activities are applied for and
+approved in the catalogue, GPs are allocated their year, and claims are submitted (on the day of the
+activity) and decided by the rules engine. A claim's course-day halves come from the days attended."""
 
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from ajour.accounts.models import Doctor, Practice, StaffMember
+import time_machine
+
+from ajour.accounts.models import Doctor, User
+from ajour.catalogue import services as catalogue
 from ajour.catalogue.models import Activity, ActivityInstance, Provider, Topic
+from ajour.catalogue.programme import DayPlan
 from ajour.claims.models import Claim
+from ajour.claims.payload import ClaimRequest
+from ajour.claims.services import submit_claim
 from tests import factories
+from tests.catalogue import factories as catalogue_factories
+from tests.claims import factories as claim_factories
 
 _serial = itertools.count(1)
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+HALF_DAY = (time(9), time(12, 30), 0)  # 3.5 hours: a half course day
+FULL_DAY = (time(9), time(16, 30), 60)  # 6.5 hours: a full course day
+MEETING = (time(17), time(19), 0)  # a DGE group meeting
 
 
 def topic(code: str, *, category: str = Topic.Category.MEDICAL, parent: Topic | None = None) -> Topic:
+    """Topics are the administrators' vocabulary (edited in the admin, no service)."""
     found, _created = Topic.objects.get_or_create(
         code=code,
         defaults={
@@ -27,30 +43,65 @@ def topic(code: str, *, category: str = Topic.Category.MEDICAL, parent: Topic | 
 
 
 def provider(kind: str = Provider.Kind.PLO_E) -> Provider:
-    found, _created = Provider.objects.get_or_create(name=f"Udbyder {kind}", defaults={"kind": kind})
-    return found
+    """One provider of each kind, registered by its own login."""
+    name = f"Udbyder {kind}"
+    found = Provider.objects.filter(name=name).first()
+    if found is not None:
+        return found
+    login = factories.user(role=User.Role.PROVIDER)
+    return catalogue.register_provider(user=login, name=name, kind=kind, region=None, email="")
 
 
 def instance(
-    *, on: date, topic_code: str = "diabetes", kind: str | None = Provider.Kind.PLO_E, form: str = "course"
+    *,
+    on: date,
+    topic_code: str = "diabetes",
+    kind: str | None = Provider.Kind.PLO_E,
+    form: str = "course",
+    approval: str = Activity.Approval.SELF_CHOSEN,
 ) -> ActivityInstance:
-    activity = Activity.objects.create(
-        provider=provider(kind) if kind else None,
+    """An approved run ending on `on`: three full days, then two half days (weekdays), so that a claim
+    can attend any 1–8 course-day halves ending on `on`, its activity date. A DGE meeting is one
+    evening. Without a provider (`kind=None`) a GP applied for it."""
+    if form == Activity.Form.DGE_MEETING:
+        days = [DayPlan(on, *MEETING)]
+    else:
+        *full, half = _weekdays_before(on, 4)
+        days = [DayPlan(day, *FULL_DAY) for day in full] + [DayPlan(half, *HALF_DAY), DayPlan(on, *HALF_DAY)]
+    systematic = approval in {Activity.Approval.SYSTEMATIC, Activity.Approval.BOTH}
+    theme = catalogue_factories.se_theme(first_year=on.year) if systematic else None
+    data = catalogue_factories.activity_data(
         title=f"Aktivitet {next(_serial)}",
         form=form,
+        target_group=Activity.TargetGroup.STAFF if form == "staff_course" else Activity.TargetGroup.GPS,
         topic=topic(topic_code) if "/" not in topic_code else _sub_topic(topic_code),
-        requested_approval=Activity.Approval.SELF_CHOSEN,
-        approval=Activity.Approval.SELF_CHOSEN,
-        status=Activity.Status.APPROVED,
+        requested_approval=approval,
+        se_theme=theme,
+        justification="Relevant for min praksis.",
     )
-    return ActivityInstance.objects.create(
+    run = catalogue.InstanceData(
+        venue="Kursuscenter", town="Odense", region=factories.region(), places=30, days=days
+    )
+    if kind is None:
+        applicant = factories.user(role=User.Role.GP, doctor=factories.doctor())
+        activity = catalogue.create_activity(
+            user=applicant, data=data, instances=[run], applicant_doctor=applicant.doctor
+        )
+    else:
+        applicant = provider(kind).users.get()
+        activity = catalogue.create_activity(
+            user=applicant, data=data, instances=[run], provider=applicant.provider
+        )
+    catalogue.submit_activity(activity=activity, user=applicant)
+    catalogue.approve_activity(
         activity=activity,
-        venue="Kursuscenter",
-        town="Odense",
-        region=factories.region(),
-        starts_on=on,
-        ends_on=on,
+        decided_by=factories.user(role=User.Role.CONSULTANT),
+        approval=approval,
+        scope=activity.scope,
+        se_theme=theme,
+        today=on,
     )
+    return activity.instances.select_related("activity").get()
 
 
 def _sub_topic(path: str) -> Topic:
@@ -59,6 +110,7 @@ def _sub_topic(path: str) -> Topic:
 
 
 def gp(*, active_from: date = date(2015, 1, 1), active_to: date | None = None, **kwargs: object) -> Doctor:
+    """A doctor as the registry knows them; the claim they make brings that year's allocation."""
     doctor = factories.doctor(**kwargs)  # type: ignore[arg-type]
     doctor.active_from, doctor.active_to = active_from, active_to
     doctor.save()
@@ -71,33 +123,43 @@ def claim(
     on: date,
     halves: int = 2,
     at: ActivityInstance | None = None,
-    activity_type: str = "course",
-    outcome: str = "approved",
-    payable_ore: int = 400_000,
-    systematic_half_days: int = 0,
     staff: bool = False,
+    course_fee_ore: int = 0,
+    rejected: bool = False,
 ) -> Claim:
-    """A decided claim as the claims app stores it; the stats only read the stored fields."""
-    practice: Practice | None = doctor.practice if staff else None
-    staff_member = (
-        StaffMember.objects.create(practice=practice, name="Sekretær", profession="sekretær", weekly_hours=37)
-        if staff and practice
-        else None
+    """The doctor's claim for `halves` course-day halves of a run ending `on`, filed that day.
+
+    With `staff`, the claim is for a nurse of the doctor's clinic on a staff course. `rejected`
+    claims a run whose approval the steering group withdrew before it began."""
+    factories.with_allocation(doctor, year=on.year)
+    if at is None:
+        at = instance(on=on, form="staff_course" if staff else "course")
+    if rejected:
+        claim_factories.approval_change(at, approval=Activity.Approval.NONE, valid_from=at.starts_on)
+    nurse = claim_factories.staff_member(doctor.practice) if staff and doctor.practice else None
+    request = ClaimRequest(
+        instance=at, attended=_attended(at, halves), staff_member=nurse, course_fee_ore=course_fee_ore
     )
-    return Claim.objects.create(
-        claimant=doctor,
-        practice=practice,
-        staff_member=staff_member,
-        instance=at if at is not None else instance(on=on),
-        activity_type=activity_type,
-        activity_date=on,
-        filed_on=on,
-        inputs={},
-        decision={"outcome": outcome},
-        rules_version="test",
-        outcome=outcome,
-        payable_ore=0 if outcome == "rejected" else payable_ore,
-        drawn_systematic_half_days=systematic_half_days,
-        course_day_halves=0 if outcome == "rejected" else halves,
-        payee=Claim.Payee.PRIVATE,
-    )
+    with time_machine.travel(datetime.combine(on, time(12), COPENHAGEN), tick=False):
+        made = submit_claim(claimant=doctor, request=request, filed_on=on, by=None).claim
+    if (made.outcome == "rejected") != rejected:  # the world would not be the one the test describes
+        raise AssertionError(f"The rules decided {made.outcome}: {made.decision['reasons']}")
+    return made
+
+
+def _weekdays_before(day: date, count: int) -> list[date]:
+    found: list[date] = []
+    while len(found) < count:
+        day -= timedelta(days=1)
+        if day.weekday() < 5:
+            found.insert(0, day)
+    return found
+
+
+def _attended(run: ActivityInstance, halves: int) -> list[date]:
+    """Days of the run adding up to `halves`: full days, a half day if needed, and the last day."""
+    *earlier, last = sorted(run.days.values_list("date", flat=True))
+    if not earlier:  # a one-evening DGE meeting
+        return [last]
+    *full, half = earlier
+    return full[: (halves - 1) // 2] + ([half] if (halves - 1) % 2 else []) + [last]

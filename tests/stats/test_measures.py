@@ -25,9 +25,9 @@ def test_participation_counts_eligible_gps_and_the_activity_year() -> None:
     f.gp(active_to=date(2023, 12, 31))  # left before 2024: not eligible
     f.gp(active_from=date(2025, 1, 1))  # not yet active
     rejected = f.gp()
-    f.claim(rejected, on=D, outcome="rejected")
+    f.claim(rejected, on=D, rejected=True)
     trainee = f.gp(role=Doctor.Role.TRAINEE_PHASE3)
-    f.claim(trainee, on=D)
+    f.claim(trainee, on=D, course_fee_ore=100_000)  # trainees get their course fee, not the daily fee
     refresh_rollups()
 
     measures = headline(year=2024)
@@ -47,21 +47,14 @@ def test_produced_course_days_by_provider_type_form_and_category() -> None:
         doctor,
         on=D,
         halves=2,
-        systematic_half_days=2,
-        at=f.instance(on=D, kind=Provider.Kind.PRIVATE, topic_code="ledelse"),
+        at=f.instance(on=D, kind=Provider.Kind.PRIVATE, topic_code="ledelse", approval="systematic"),
     )
     leadership = Topic.objects.get(code="ledelse")
     leadership.category = Topic.Category.LEADERSHIP
     leadership.save()
-    f.claim(
-        doctor,
-        on=D,
-        halves=1,
-        activity_type="dge_meeting",
-        at=f.instance(on=D, kind=None, form="dge_meeting"),
-    )
-    f.claim(doctor, on=D, halves=1, activity_type="dge_module", at=f.instance(on=D, form="dge_module"))
-    f.claim(doctor, on=D, halves=2, staff=True, activity_type="staff_course")
+    f.claim(doctor, on=D, halves=1, at=f.instance(on=D, kind=None, form="dge_meeting"))
+    f.claim(doctor, on=D, halves=1, at=f.instance(on=D, form="dge_module"))
+    f.claim(doctor, on=D, halves=2, staff=True)
     refresh_rollups()
 
     measures = headline(year=2024)
@@ -145,29 +138,29 @@ def test_refreshing_one_year_leaves_the_others() -> None:
 
 
 def test_money_by_stream_unused_and_forfeited() -> None:
-    from ajour.accounts.models import Account, LedgerEntry
-    from ajour.accounts.services import book_entry, doctor_account
+    from ajour.accounts.services import close_year
     from tests import factories
 
-    doctor = factories.with_allocation(f.gp(), year=2024)
-    account = doctor_account(doctor=doctor, kind=Account.Kind.SELF_CHOSEN)
-    for kind, amount in ((LedgerEntry.Kind.CLAIM_DRAW, -400_000), (LedgerEntry.Kind.FORFEIT, -1_000_000)):
-        book_entry(account=account, kind=kind, amount=amount, year=2024, effective_on=date(2024, 12, 31))
-    f.claim(doctor, on=D, payable_ore=400_000)
-    f.claim(doctor, on=D, payable_ore=300_000, systematic_half_days=2)
+    doctor = factories.with_allocation(f.gp(), year=2023)
+    close_year(year=2023)  # all of 2023's 21,400 kr. carries into 2024
+    june = date(2024, 6, 14)  # the day before is a working day (D's is Ascension Day: no fee)
+    f.claim(doctor, on=june, halves=2)  # two half days, self-chosen: 2 × 2,000 kr.
+    f.claim(doctor, on=june, halves=2, at=f.instance(on=june, approval="systematic"))  # 2 × 2,250 kr.
+    close_year(year=2024)  # 2 × 21,400 − 4,000 left: one year's allocation carries, the rest is lost
     refresh_rollups()
 
     measures = headline(year=2024)
 
-    assert measures["money_paid_ore_by_stream"] == {"self_chosen": 400_000, "systematic": 300_000, "staff": 0}
+    assert measures["money_paid_ore_by_stream"] == {"self_chosen": 400_000, "systematic": 450_000, "staff": 0}
     assert measures["unused_self_chosen_ore"] == 1_740_000
-    assert measures["forfeited_ore"] == {"self_chosen": 1_000_000, "staff": 0}
+    # the clinic's staff account had half a year of 2023 (scheme from July) and 2024: half a year lost
+    assert measures["forfeited_ore"] == {"self_chosen": 1_740_000, "staff": 250_000}
 
 
 def test_gps_below_three_systematic_days() -> None:
     fulfilled, short = f.gp(), f.gp()
-    f.claim(fulfilled, on=D, halves=6, systematic_half_days=6)
-    f.claim(short, on=D, halves=4, systematic_half_days=4)
+    f.claim(fulfilled, on=D, halves=6, at=f.instance(on=D, approval="systematic"))
+    f.claim(short, on=D, halves=4, at=f.instance(on=D, approval="systematic"))
     f.gp()
     refresh_rollups()
 

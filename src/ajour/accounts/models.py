@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -89,6 +91,14 @@ class Doctor(models.Model):
     def is_trainee(self) -> bool:
         return self.role in {self.Role.TRAINEE_PHASE2, self.Role.TRAINEE_PHASE3}
 
+    @property
+    def language(self) -> str:
+        """The language the GP chose on their login; Danish for a doctor who has not logged in."""
+        try:
+            return self.user.language
+        except ObjectDoesNotExist:
+            return settings.LANGUAGE_CODE
+
 
 class EmploymentConfirmation(models.Model):
     """An employed GP's contract or confirmation for one year; without it there is no allocation."""
@@ -142,6 +152,12 @@ class User(AbstractUser):
         ANALYST = "analyst", _("Analyst")
         ADMIN = "admin", _("Administrator")
 
+    class Language(models.TextChoices):
+        """Named in their own language, as the header's switch shows them."""
+
+        DANISH = "da", "Dansk"
+        ENGLISH = "en", "English"
+
     role = models.CharField(max_length=20, choices=Role.choices)
     doctor = models.OneToOneField(
         Doctor, null=True, blank=True, on_delete=models.PROTECT, related_name="user"
@@ -153,6 +169,12 @@ class User(AbstractUser):
         "catalogue.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
+    language = models.CharField(
+        max_length=2,
+        choices=Language.choices,
+        default=Language.DANISH,
+        help_text=_("The language of the portal and of the e-mails Ajour sends this login."),
+    )
 
 
 class Account(models.Model):

@@ -17,11 +17,9 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q, Sum
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ajour.accounts.banking import normalise_iban
@@ -38,6 +36,7 @@ from ajour.accounts.models import (
 )
 from ajour.accounts.selectors import courses_with_seats
 from ajour.accounts.uploads import PDF, checked_content_type
+from ajour.core.mail import Mail, compose, send_after_commit
 from ajour.rules import ParameterSet
 from ajour.rules.parameters import Parameter, load_parameters
 
@@ -386,6 +385,14 @@ def set_payout_account(*, user: User, iban: str) -> None:
         raise AccountError(_("Only GPs and clinics have payout accounts."))
 
 
+def set_language(*, user: User, language: str) -> None:
+    """Remembers the language a login chose in the header: Ajour's e-mails to them are written in it.
+    An unknown code is ignored, as the header's own switch ignores it."""
+    if language in User.Language.values:
+        user.language = language
+        user.save(update_fields=["language"])
+
+
 # --- employment confirmation (A-01) ------------------------------------------------------------------
 
 
@@ -438,29 +445,31 @@ def decide_employment(
     return confirmation
 
 
+@transaction.atomic
 def remind_employment(*, year: int) -> int:
-    """The yearly reminder: every active employed GP without a confirmed contract for `year` is told."""
-    doctors = Doctor.objects.filter(_active_in(year), role=Doctor.Role.GP_EMPLOYED).exclude(
-        confirmations__year=year, confirmations__status=EmploymentConfirmation.Status.CONFIRMED
+    """The yearly reminder: every active employed GP without a confirmed contract for `year` is told.
+    Returns how many e-mails were handed on for sending."""
+    doctors = (
+        Doctor.objects.filter(_active_in(year), role=Doctor.Role.GP_EMPLOYED)
+        .exclude(confirmations__year=year, confirmations__status=EmploymentConfirmation.Status.CONFIRMED)
+        .select_related("user")
     )
-    messages = []
+    mails = []
     for doctor in doctors:
         _notice, created = Notice.objects.get_or_create(
             doctor=doctor, kind=Notice.Kind.CONFIRMATION_REMINDER, year=year, period="reminder"
         )
-        if created and doctor.email:
-            messages.append(
-                _mail(doctor, "accounts/email/confirmation_reminder.txt", {"doctor": doctor, "year": year})
+        if created:
+            mails.append(
+                compose(doctor, "accounts/email/confirmation_reminder.txt", {"doctor": doctor, "year": year})
             )
-    get_connection().send_messages(messages)
-    return len(messages)
+    return _send(mails)
 
 
-def _mail(doctor: Doctor, template: str, context: dict[str, object]) -> EmailMessage:
-    with translation.override("da"):
-        body = render_to_string(template, context)
-    subject, _sep, text = body.partition("\n")
-    return EmailMessage(subject=subject.strip(), body=text.strip() + "\n", to=[doctor.email])
+def _send(mails: list[Mail | None]) -> int:
+    """Sends the composed messages after commit in one batch; returns how many there are."""
+    send_after_commit(mails)
+    return sum(mail is not None for mail in mails)
 
 
 # --- year end (R-YE-1, C-01, C-02) --------------------------------------------------------------------
@@ -552,12 +561,16 @@ def close_year(*, year: int) -> RunResult:
     return RunResult(booked=len(fresh), holders=len(positions))
 
 
+@transaction.atomic
 def notify_at_risk(*, year: int, on: date | None = None) -> int:
     """Tells every GP with money at risk at the coming year end how much, and which courses near them
     still have seats; shown on their page and e-mailed. One notice per doctor per month."""
     on = on or timezone.localdate()
     accounts = {
-        a.pk: a for a in Account.objects.filter(doctor__isnull=False).select_related("doctor__practice")
+        a.pk: a
+        for a in Account.objects.filter(doctor__isnull=False).select_related(
+            "doctor__practice", "doctor__user"
+        )
     }
     at_risk: dict[int, dict[str, int]] = {}
     for position in year_positions(year=year):
@@ -567,7 +580,7 @@ def notify_at_risk(*, year: int, on: date | None = None) -> int:
         at_risk.setdefault(account.doctor_id, {})[account.kind] = position.forfeited
     doctors = {a.doctor.pk: a.doctor for a in accounts.values() if a.doctor is not None}
     courses_by_region: dict[int | None, list[dict[str, str]]] = {}
-    messages = []
+    mails = []
     for doctor_id, amounts in sorted(at_risk.items()):
         doctor = doctors[doctor_id]
         region_id = doctor.practice.region_id if doctor.practice else None
@@ -588,12 +601,11 @@ def notify_at_risk(*, year: int, on: date | None = None) -> int:
             period=f"{on.month:02d}",
             defaults={"data": data},
         )
-        if created and doctor.email:
-            messages.append(
-                _mail(doctor, "accounts/email/at_risk.txt", {"doctor": doctor, "year": year, **data})
+        if created:
+            mails.append(
+                compose(doctor, "accounts/email/at_risk.txt", {"doctor": doctor, "year": year, **data})
             )
-    get_connection().send_messages(messages)
-    return len(messages)
+    return _send(mails)
 
 
 # --- API tokens ---------------------------------------------------------------------------------------

@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ajour.accounts.models import Doctor, Region, User
 from ajour.catalogue.models import (
@@ -35,6 +35,7 @@ from ajour.catalogue.models import (
     Topic,
 )
 from ajour.catalogue.programme import DayPlan, claim_preview
+from ajour.core.mail import send_mail_to
 
 GROUP_CONCEPTS = {Activity.Form.SGE, Activity.Form.DGE_MODULE}
 BREADTH_DAYS = 4  # P-05: individual approval of 4 course days or more needs a breadth statement
@@ -328,7 +329,7 @@ def request_information(*, activity: Activity, consultant: User, question: str) 
     activity.status = Activity.Status.INFO_REQUESTED
     activity.paused_since = timezone.now()
     activity.save(update_fields=["status", "paused_since"])
-    _notify(activity, consultant, "info_requested", question, _("More information is needed"))
+    _notify(activity, consultant, "info_requested", question, gettext_lazy("More information is needed"))
     return activity
 
 
@@ -414,10 +415,8 @@ def approve_activity(
         refresh_claimable(instance=instance)
     issue_numbers(activity=activity, today=today)
     activity.refresh_from_db(fields=["number"])
-    note = _("Activity number %(number)s.") % {"number": activity.number}
-    if conditions:
-        note += " " + _("Conditions: %(conditions)s") % {"conditions": conditions}
-    _notify(activity, decided_by, "approved", note, _("Your activity is approved"))
+    note = lazy(_approval_note, str)(activity.number, conditions)
+    _notify(activity, decided_by, "approved", note, gettext_lazy("Your activity is approved"))
     return decision
 
 
@@ -461,7 +460,7 @@ def reject_activity(
     activity.decided_at = timezone.now()
     activity.save(update_fields=["status", "approval", "decided_at"])
     if not by_steering_group:
-        _notify(activity, decided_by, "rejected", reasons, _("Your activity was not approved"))
+        _notify(activity, decided_by, "rejected", reasons, gettext_lazy("Your activity was not approved"))
     return decision
 
 
@@ -496,13 +495,24 @@ def change_approval(
         for instance in activity.instances.all():
             refresh_claimable(instance=instance)
     subject = (
-        _("The approval of your activity was withdrawn")
+        gettext_lazy("The approval of your activity was withdrawn")
         if revoke
-        else _("The approval of your activity was changed")
+        else gettext_lazy("The approval of your activity was changed")
     )
-    note = _("From %(date)s: %(reasons)s") % {"date": f"{valid_from:%d.%m.%Y}", "reasons": reasons}
+    note = lazy(_change_note, str)(valid_from, reasons)
     _notify(activity, decided_by, "revoked" if revoke else "changed", note, subject)
     return decision
+
+
+def _approval_note(number: str | None, conditions: str) -> str:
+    note = _("Activity number %(number)s.") % {"number": number}
+    if conditions:
+        note += " " + _("Conditions: %(conditions)s") % {"conditions": conditions}
+    return note
+
+
+def _change_note(valid_from: date, reasons: str) -> str:
+    return _("From %(date)s: %(reasons)s") % {"date": f"{valid_from:%d.%m.%Y}", "reasons": reasons}
 
 
 def _record(activity: Activity, **fields: object) -> ApprovalDecision:
@@ -596,7 +606,13 @@ def decide_appeal(
         )
     else:
         reject_activity(activity=activity, decided_by=decided_by, reasons=reasons, by_steering_group=True)
-        _notify(activity, decided_by, "appeal_upheld", reasons, _("The steering group upheld the rejection"))
+        _notify(
+            activity,
+            decided_by,
+            "appeal_upheld",
+            reasons,
+            gettext_lazy("The steering group upheld the rejection"),
+        )
     appeal.outcome = ApprovalAppeal.Outcome.OVERTURNED if overturn else ApprovalAppeal.Outcome.UPHELD
     appeal.decision_reasons = reasons.strip()
     appeal.decided_by = decided_by
@@ -691,25 +707,24 @@ def _event(
     )
 
 
-def applicant_email(activity: Activity) -> str:
+def applicant_recipient(activity: Activity) -> Provider | Doctor | User | None:
     """Where decisions go: the provider's address, else the GP's, else the login that applied."""
     for holder in (activity.provider, activity.applicant_doctor, activity.created_by):
         if holder is not None and holder.email:
-            return holder.email
-    return ""
+            return holder
+    return None
 
 
-def _notify(activity: Activity, actor: User, action: str, note: str, subject: str) -> None:
-    """An on-page notification for the applicant and an e-mail (in Danish) sent after commit."""
-    _event(activity, actor, action, note, for_applicant=True)
-    recipient = applicant_email(activity)
-    if not recipient:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        body = _("%(subject)s: %(title)s\n\n%(note)s\n\nSee the application in Ajour.") % {
-            "subject": subject,
-            "title": activity.title,
-            "note": note,
-        }
-        subject_line = f"Ajour: {subject}"
-    transaction.on_commit(lambda: send_mail(subject_line, body, None, [recipient], fail_silently=True))
+def _notify(
+    activity: Activity, actor: User, action: str, note: str | Promise, subject: str | Promise
+) -> None:
+    """An on-page notification for the applicant, and an e-mail in the applicant's language sent after
+    commit. `note` and `subject` are lazy where Ajour writes them, so the e-mail translates them."""
+    _event(activity, actor, action, str(note), for_applicant=True)
+    recipient = applicant_recipient(activity)
+    if recipient is not None:
+        send_mail_to(
+            recipient,
+            "catalogue/email/applicant_notice.txt",
+            {"subject": subject, "title": activity.title, "note": note},
+        )

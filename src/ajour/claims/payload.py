@@ -53,7 +53,7 @@ def approval_on(activity: Activity, on: date) -> str:
     """The approval in force on `on`: the latest decision valid from then, else the activity's own field."""
     decision = (
         ApprovalDecision.objects.filter(activity=activity, valid_from__lte=on)
-        .order_by("-valid_from", "-version")
+        .order_by("-version")  # the latest decision governs from its date, as in the catalogue
         .first()
     )
     if decision is None:

@@ -12,11 +12,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ajour.accounts.models import Account, Doctor, LedgerEntry, User
@@ -24,6 +22,7 @@ from ajour.accounts.services import book_entry
 from ajour.accounts.uploads import RECEIPT_TYPES, checked_content_type
 from ajour.claims.models import Appeal, AuditEvent, Claim, ControlPolicy, Receipt
 from ajour.claims.payload import ClaimInputError, ClaimRequest, activity_date, build_payload, position_of
+from ajour.core.mail import send_mail_to
 from ajour.rules import RULES_VERSION, InvalidClaim, decide_payload
 
 PAYABLE_STATUSES = (Claim.Status.DECIDED, Claim.Status.APPROVED, Claim.Status.ADJUSTED)
@@ -175,7 +174,7 @@ def _submit(
     _audit(claim, "submitted", by, f"{claim.outcome}, rules {claim.rules_version}")
     if control_reason:
         _audit(claim, "control_selected", None, control_reason)
-        transaction.on_commit(lambda: _mail_claimant(claim, "claims/email/receipts_requested.txt"))
+        send_mail_to(claim.claimant, "claims/email/receipts_requested.txt", {"claim": claim})
     return claim
 
 
@@ -222,15 +221,6 @@ def _select_for_control(claim: Claim) -> str:
         return ""
     claim.status = Claim.Status.CONTROL_REQUESTED
     return "amount" if by_amount else f"draw {claim.control_draw} < {policy.share_basis_points}"
-
-
-def _mail_claimant(claim: Claim, template: str) -> None:
-    if not claim.claimant.email:
-        return
-    with translation.override("da"):
-        text = render_to_string(template, {"claim": claim})
-    subject, _sep, body = text.partition("\n")
-    EmailMessage(subject=subject.strip(), body=body.strip() + "\n", to=[claim.claimant.email]).send()
 
 
 @transaction.atomic

@@ -87,6 +87,9 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.smtp.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = "Ajour <noreply@ajour.invalid>"
+EMAIL_TIMEOUT = 10  # seconds; mail is sent in the request after commit, so a dead server must not hang it
+# Pauses (seconds) before the second and third attempt at a message the mail server did not take.
+AJOUR_MAIL_RETRY_SECONDS = (1, 4)
 
 LOGGING = {
     "version": 1,

@@ -16,3 +16,5 @@ STORAGES = {  # noqa: F405
 # Serve static files straight from the apps, so tests need no collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Retries of undelivered mail do not pause in tests.
+AJOUR_MAIL_RETRY_SECONDS = (0, 0)

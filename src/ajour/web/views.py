@@ -11,9 +11,12 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.http import require_GET, require_POST
 
 from ajour import __version__
+from ajour.accounts import services as accounts_services
+from ajour.accounts.models import User
 from ajour.web import selectors
 from ajour.web.demo import DEMO_ROLE_SLUGS, DEMO_ROLES
 from ajour.web.http import request_user
@@ -30,6 +33,15 @@ def front(request: HttpRequest) -> HttpResponse:
         "web/front.html",
         {"demo_roles": DEMO_ROLES if can_use_demo_login() else [], "facts": selectors.front_page_facts()},
     )
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switch; a logged-in user's choice is also kept for the e-mails Ajour
+    sends them."""
+    if isinstance(request.user, User):
+        accounts_services.set_language(user=request.user, language=request.POST.get("language", ""))
+    return i18n.set_language(request)
 
 
 @require_POST

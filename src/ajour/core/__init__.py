@@ -1,0 +1,1 @@
+"""Shared pieces below the domain apps: they import none of them."""
