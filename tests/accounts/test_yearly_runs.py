@@ -7,8 +7,10 @@ from datetime import date
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone, translation
 
 from ajour.accounts import services
+from ajour.cli import main
 from ajour.accounts.models import (
     Account,
     Doctor,
@@ -149,6 +151,34 @@ def test_close_year_command_and_at_risk_notice(capsys: pytest.CaptureFixture[str
     call_command("accounts", "close-year", "--year", "2025")
     assert "close-year 2025" in capsys.readouterr().out
     assert doctor_balances(doctor=gp).self_chosen_ore == 2_140_000
+
+
+def test_the_close_refuses_a_year_that_has_not_ended() -> None:
+    gp = factories.with_allocation(factories.doctor(), year=2026)
+
+    with translation.override("en"), pytest.raises(services.AccountError, match="2026 has not ended"):
+        services.close_year(year=2026, today=date(2026, 12, 5))
+    with pytest.raises(services.AccountError):
+        services.close_year(year=2026, today=date(2026, 12, 31))
+
+    assert not LedgerEntry.objects.filter(kind__in=["forfeit", "carry_over"]).exists()
+    assert services.close_year(year=2026, today=date(2027, 1, 1)).booked > 0
+    assert doctor_balances(doctor=gp).self_chosen_ore == 2_140_000
+
+
+def test_the_close_command_refuses_the_running_year_in_plain_words(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    year = timezone.localdate().year
+    factories.with_allocation(factories.doctor(), year=year)
+
+    with translation.override("en"), pytest.raises(SystemExit) as exited:
+        main(["ajour", "accounts", "close-year", "--year", str(year)])
+
+    assert exited.value.code != 0
+    error = capsys.readouterr().err
+    assert f"{year} has not ended" in error and "Traceback" not in error
+    assert not LedgerEntry.objects.filter(kind__in=["forfeit", "carry_over"]).exists()
 
 
 def test_reminder_for_unconfirmed_employed_gps() -> None:
