@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 
 from ajour.accounts import services
-from ajour.cli import main
 from ajour.accounts.models import (
     Account,
     Doctor,
@@ -20,6 +19,7 @@ from ajour.accounts.models import (
     TrainingAgreement,
 )
 from ajour.accounts.selectors import doctor_balances, practice_staff_balance
+from ajour.cli import main
 from tests import factories
 from tests.claims import factories as cf
 
