@@ -23,13 +23,10 @@ from ajour.catalogue.ical import calendar
 from ajour.catalogue.models import Activity
 from ajour.catalogue.programme import claim_preview
 from ajour.web.http import request_user
+from ajour.web.permissions import require
 
 PAGE_SIZE = 20
 FEED_LIMIT = 500
-
-
-def _denied(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "web/error.html", {"message": reason, "status": 403}, status=403)
 
 
 # ---------------------------------------------------------------- public
@@ -102,8 +99,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
         if as_gp
         else permissions.can_apply_as_provider(request_user(request))
     )
-    if not permission:
-        return _denied(request, permission.reason)
+    require(permission)
     form_class = forms.IndividualActivityForm if as_gp else forms.ActivityForm
     form = form_class(request.POST or None)
     run = forms.InstanceForm(request.POST or None, prefix="run")
@@ -320,9 +316,7 @@ def bookings(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    permission = permissions.can_review(request_user(request))
-    if not permission:
-        return _denied(request, permission.reason)
+    require(permissions.can_review(request_user(request)))
     form = forms.QueueFilterForm(request.GET or None)
     return render(
         request,
@@ -335,9 +329,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     activity = permissions.activity_for_user(request_user(request), pk)
-    permission = permissions.can_review(request_user(request))
-    if not permission:
-        return _denied(request, permission.reason)
+    require(permissions.can_review(request_user(request)))
     instances = list(selectors.instances_with_days(activity=activity))
     form = forms.DecisionForm(
         request.POST or None,
@@ -397,9 +389,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def appeals(request: HttpRequest) -> HttpResponse:
-    permission = permissions.can_steer(request_user(request))
-    if not permission:
-        return _denied(request, permission.reason)
+    require(permissions.can_steer(request_user(request)))
     return render(request, "catalogue/appeals.html", {"appeals": selectors.pending_appeals()})
 
 
@@ -445,9 +435,7 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def change(request: HttpRequest, pk: int) -> HttpResponse:
     """The steering group changes or withdraws an approval from a date (P-08)."""
-    permission = permissions.can_steer(request_user(request))
-    if not permission:
-        return _denied(request, permission.reason)
+    require(permissions.can_steer(request_user(request)))
     activity = permissions.activity_for_user(request_user(request), pk)
     form = forms.ChangeApprovalForm(
         request.POST or None, initial={"approval": activity.approval, "valid_from": timezone.localdate()}
