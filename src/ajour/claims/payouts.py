@@ -24,7 +24,7 @@ from lxml import etree
 from ajour.accounts.banking import synthetic_iban
 from ajour.accounts.models import User
 from ajour.claims.models import AuditEvent, Claim, PayoutBatch, PayoutItem
-from ajour.claims.services import PAYABLE_STATUSES
+from ajour.claims.workflow import CLAIMS
 
 SCHEMA = "pain.001.001.09"
 NS = f"urn:iso:std:iso:20022:tech:xsd:{SCHEMA}"
@@ -55,7 +55,7 @@ def payable_claims(on: date) -> QuerySet[Claim]:
     """Claims cleared for payout, filed on or before `on`, not yet in any batch."""
     return (
         Claim.objects.filter(
-            status__in=PAYABLE_STATUSES, payable_ore__gt=0, payout__isnull=True, filed_on__lte=on
+            status__in=CLAIMS.sources("pay"), payable_ore__gt=0, payout__isnull=True, filed_on__lte=on
         )
         .select_related("claimant", "practice")
         .order_by("pk")
@@ -89,7 +89,11 @@ def _pay(on: date, by: User | None) -> PayoutFiles | None:
     # run's payout) is visible now.
     already_paid = set(PayoutItem.objects.filter(claim__in=locked).values_list("claim_id", flat=True))
     payable = [
-        c for c in locked if c.status in PAYABLE_STATUSES and c.payable_ore > 0 and c.pk not in already_paid
+        c
+        for c in locked
+        if CLAIMS.allows("pay", c.status, target=Claim.Status.PAID)
+        and c.payable_ore > 0
+        and c.pk not in already_paid
     ]
     existing = _existing(on)
     if existing is not None:

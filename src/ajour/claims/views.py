@@ -31,6 +31,7 @@ from ajour.claims.forms import (
 from ajour.claims.models import Appeal, Claim, PayoutBatch
 from ajour.claims.payload import ClaimInputError
 from ajour.claims.payouts import run_payouts
+from ajour.claims.workflow import CLAIMS, REVIEW_ACTIONS
 from ajour.web.http import request_user
 from ajour.web.permissions import Refused, require
 
@@ -193,6 +194,7 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = request_user(request)
     claim = permissions.claim_for_user(user, public_id)
     claimants_side = permissions.is_claimants_side(user, claim)
+    can = CLAIMS.actions(claim.status, user.role)
     return render(
         request,
         "claims/detail.html",
@@ -202,15 +204,12 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "events": timeline(claim),
             "receipts": claim.receipts.all(),
             "appeals": claim.appeals.all(),
-            "can_upload": claimants_side
-            and claim.status in (Claim.Status.CONTROL_REQUESTED, Claim.Status.CONTROL_SUBMITTED),
-            "can_appeal": claimants_side
-            and claim.status != Claim.Status.APPEALED
-            and not hasattr(claim, "payout"),
-            "can_review": bool(permissions.can_review(user)) and claim.status in services.REVIEWABLE_STATUSES,
+            "can_upload": claimants_side and "upload_receipt" in can,
+            "can_appeal": claimants_side and "appeal" in can,
+            "can_review": bool(can & REVIEW_ACTIONS),
             "receipt_form": ReceiptForm(),
             "appeal_form": AppealForm(),
-            "review_form": ReviewForm(),
+            "review_form": ReviewForm(offered=can),
         },
     )
 
