@@ -22,11 +22,17 @@ from ajour.catalogue import forms, permissions, selectors, services
 from ajour.catalogue.ical import calendar
 from ajour.catalogue.models import Activity
 from ajour.catalogue.programme import claim_preview
+from ajour.catalogue.workflow import ACTIVITIES, APPROVAL_APPEALS
 from ajour.web.http import request_user
 from ajour.web.permissions import require
 
 PAGE_SIZE = 20
 FEED_LIMIT = 500
+
+
+def _can(request: HttpRequest, activity: Activity) -> frozenset[str]:
+    """What the user's role may do with the activity now, by the approval workflow (the pages' flags)."""
+    return ACTIVITIES.actions(activity.status, getattr(request.user, "role", None))
 
 
 # ---------------------------------------------------------------- public
@@ -67,7 +73,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "catalogue/detail.html",
-        {"activity": activity, "instances": selectors.instances_with_days(activity=activity)},
+        {
+            "activity": activity,
+            "instances": selectors.instances_with_days(activity=activity),
+            "can": _can(request, activity),
+        },
     )
 
 
@@ -180,6 +190,7 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
             "events": activity.events.filter(for_applicant=True),
             "decisions": activity.decisions.order_by("-version"),
             "appeal": activity.appeals.order_by("-pk").first(),
+            "can": _can(request, activity),
             "answer_form": forms.AnswerForm(),
             "appeal_form": forms.AppealForm(),
             "today": today,
@@ -377,6 +388,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "activity": activity,
             "instances": instances,
             "form": form,
+            "can": _can(request, activity),
             "findings": selectors.precheck_messages(activity.prechecks),
             "waiting_days": selectors.waiting_days(activity=activity),
             "events": activity.events.all(),
@@ -423,6 +435,7 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
         "catalogue/appeal.html",
         {
             "appeal": appeal_,
+            "can_decide": APPROVAL_APPEALS.allows("decide", appeal_.outcome, role=request_user(request).role),
             "activity": activity,
             "form": form,
             "instances": selectors.instances_with_days(activity=activity),
@@ -451,5 +464,10 @@ def change(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "catalogue/change.html",
-        {"activity": activity, "form": form, "decisions": activity.decisions.order_by("-version")},
+        {
+            "activity": activity,
+            "can": _can(request, activity),
+            "form": form,
+            "decisions": activity.decisions.order_by("-version"),
+        },
     )
