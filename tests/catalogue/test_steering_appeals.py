@@ -20,17 +20,17 @@ def logged_in(user: User) -> Client:
     return client
 
 
-def _appealed(applicant: str) -> tuple[Activity, ApprovalAppeal, str]:
+def _appealed(applicant: str, title: str = "Astma for viderekomne") -> tuple[Activity, ApprovalAppeal, str]:
     """A rejected application appealed by its applicant; returns it with the name the lists show."""
     if applicant == "provider":
-        activity = cf.submitted(title="Astma for viderekomne")
+        activity = cf.submitted(title=title)
         name = activity.provider.name if activity.provider else ""
     else:
         gp = factories.doctor(first_name="Grethe")
         user = cf.gp_user(gp)
         activity = services.create_activity(
             user=user,
-            data=cf.activity_data(title="Astma for viderekomne", justification="Mange patienter med astma."),
+            data=cf.activity_data(title=title, justification="Mange patienter med astma."),
             instances=[cf.instance_data()],
             applicant_doctor=gp,
         )
@@ -44,6 +44,7 @@ def _appealed(applicant: str) -> tuple[Activity, ApprovalAppeal, str]:
 @pytest.mark.parametrize("applicant", ["provider", "gp"])
 def test_the_steering_group_lists_opens_and_decides_an_approval_appeal(applicant: str) -> None:
     activity, appeal, name = _appealed(applicant)
+    _other, _later, other_name = _appealed("provider", title="KOL i praksis")  # still waiting afterwards
     steering = logged_in(cf.steering_member())
 
     home = steering.get("/home/")
@@ -66,7 +67,7 @@ def test_the_steering_group_lists_opens_and_decides_an_approval_appeal(applicant
     assert decided.redirect_chain == [("/catalogue/appeals/", 302)]
     body = decided.content.decode()
     assert "Afgørelsen er registreret" in body and "Intet blev gemt" not in body
-    assert "Ingen klager over godkendelser venter." in body
+    assert "KOL i praksis" in body and other_name in body and "Astma for viderekomne" not in body
     activity.refresh_from_db()
     assert activity.status == Activity.Status.APPROVED
     after = steering.get(f"/catalogue/appeals/{appeal.pk}/").content.decode()
