@@ -7,11 +7,11 @@ from django.utils.translation import gettext as _
 
 from ajour.accounts.models import User
 from ajour.claims.models import Appeal, Claim
+from ajour.claims.permissions import SECRETARIAT
 from ajour.web.workflow import Workflow, moves, stays
 
 S = Claim.Status
 CLAIMANT = (User.Role.GP, User.Role.CLINIC)
-SECRETARIAT = (User.Role.CASEWORKER, User.Role.ADMIN)
 STEERING = (User.Role.STEERING, User.Role.ADMIN)
 
 OPEN = (S.DECIDED, S.CONTROL_REQUESTED, S.CONTROL_SUBMITTED, S.APPROVED, S.ADJUSTED, S.REJECTED)
