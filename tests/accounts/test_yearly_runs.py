@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone, translation
 
 from ajour.accounts import services
 from ajour.accounts.models import (
@@ -153,6 +158,41 @@ def test_close_year_command_and_at_risk_notice(
     call_command("accounts", "close-year", "--year", "2025")
     assert "close-year 2025" in capsys.readouterr().out
     assert doctor_balances(doctor=gp).self_chosen_ore == 2_140_000
+
+
+def test_the_close_refuses_a_year_that_has_not_ended() -> None:
+    gp = factories.with_allocation(factories.doctor(), year=2026)
+
+    with translation.override("en"), pytest.raises(services.AccountError, match="2026 has not ended"):
+        services.close_year(year=2026, today=date(2026, 12, 5))
+    with pytest.raises(services.AccountError):
+        services.close_year(year=2026, today=date(2026, 12, 31))
+
+    assert not LedgerEntry.objects.filter(kind__in=["forfeit", "carry_over"]).exists()
+    assert services.close_year(year=2026, today=date(2027, 1, 1)).booked > 0
+    assert doctor_balances(doctor=gp).self_chosen_ore == 2_140_000
+
+
+def test_the_close_command_refuses_the_running_year_in_plain_words(tmp_path: Path) -> None:
+    year = timezone.localdate().year
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ajour.settings.test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'refused.sqlite3'}",
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-m", "ajour.cli", "accounts", "close-year", "--year", str(year)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+    assert result.returncode != 0
+    assert f"{year} er ikke slut endnu. Året kan lukkes fra 1. januar {year + 1}." in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_reminder_for_unconfirmed_employed_gps(django_capture_on_commit_callbacks: Any) -> None:

@@ -142,6 +142,7 @@ def test_a_rejection_is_appealed_and_the_steering_group_approves(
     page.locator("#id_reasons").fill("Relevant for alle praktiserende læger.")
     page.get_by_role("button", name="Registrér styregruppens afgørelse").click()
     expect(page.locator("ul.messages")).to_contain_text("Afgørelsen er registreret")
+    expect(page.get_by_role("heading", name="Klager over godkendelser")).to_be_visible()  # not an error page
 
     log_in_as(page, live_server, "Kursusudbyder")
     page.get_by_role("link", name=title).first.click()

@@ -508,10 +508,19 @@ def year_positions(*, year: int, account_ids: Iterable[int] | None = None) -> li
     return [YearPosition(a, int(b or 0), int(caps.get(a) or 0)) for a, b in sorted(balances.items())]
 
 
-def close_year(*, year: int) -> RunResult:
+def close_year(*, year: int, today: date | None = None) -> RunResult:
     """Merges last year and this year per sub-account, carries over at most one year's allocation and
-    forfeits the rest, as ledger entries, at once (no winter freeze)."""
+    forfeits the rest, as ledger entries, at once (no winter freeze).
+
+    Only after the year has ended: closed earlier, claims and corrections still to come in the year would
+    land after the forfeit. `today` (default the local date) lets the demo loader close its past years.
+    """
     dec31, jan1 = date(year, 12, 31), date(year + 1, 1, 1)
+    if (today or timezone.localdate()) <= dec31:
+        raise AccountError(
+            _("%(year)d has not ended yet. The year can be closed from 1 January %(next)d.")
+            % {"year": year, "next": year + 1}
+        )
     forfeit, carried_to, carried_from = (
         _("Above the carry-over cap"),
         _("Carried to %(year)d") % {"year": year + 1},

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,12 +20,7 @@ from ajour.accounts.forms import (
 )
 from ajour.accounts.models import User
 from ajour.web.http import request_user
-from ajour.web.permissions import Permission
-
-
-def _require(permission: Permission) -> None:
-    if not permission:
-        raise PermissionDenied(permission.reason)
+from ajour.web.permissions import require
 
 
 @login_required
@@ -34,7 +28,7 @@ def _require(permission: Permission) -> None:
 def employment(request: HttpRequest) -> HttpResponse:
     """An employed GP's contracts per year and their status; upload this year's contract."""
     user = request_user(request)
-    _require(permissions.can_confirm_employment(user))
+    require(permissions.can_confirm_employment(user))
     assert user.doctor is not None
     form = ContractForm(
         request.POST or None, request.FILES or None, initial={"year": timezone.localdate().year}
@@ -71,7 +65,7 @@ def contract(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 def confirmations(request: HttpRequest) -> HttpResponse:
     """The secretariat's list of contracts waiting for confirmation."""
-    _require(permissions.can_manage_accounts(request_user(request)))
+    require(permissions.can_manage_accounts(request_user(request)))
     return render(
         request,
         "accounts/confirmations.html",
@@ -83,7 +77,7 @@ def confirmations(request: HttpRequest) -> HttpResponse:
 @require_POST
 def decide_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    _require(permissions.can_manage_accounts(user))
+    require(permissions.can_manage_accounts(user))
     confirmation = permissions.confirmation_for_user(user, pk)
     form = ConfirmationDecisionForm(request.POST)
     if form.is_valid():

@@ -35,6 +35,7 @@ from ajour.catalogue.models import (
     Topic,
 )
 from ajour.catalogue.programme import DayPlan, claim_preview
+from ajour.catalogue.workflow import ACTIVITIES, APPROVAL_APPEALS, refusal
 from ajour.core.mail import send_mail_to
 
 GROUP_CONCEPTS = {Activity.Form.SGE, Activity.Form.DGE_MODULE}
@@ -127,7 +128,7 @@ def create_activity(
 
 @transaction.atomic
 def update_activity(*, activity: Activity, user: User, data: ActivityData) -> Activity:
-    _require_editable(activity)
+    _guard(activity, "edit", activity.status)
     _apply(activity, data)
     activity.save()
     activity.topics.set(data.extra_topics or [])
@@ -164,17 +165,16 @@ def _apply(activity: Activity, data: ActivityData) -> None:
     activity.title = activity.title.strip()
 
 
-def _require_editable(activity: Activity) -> None:
-    if activity.status not in {Activity.Status.DRAFT, Activity.Status.INFO_REQUESTED}:
-        raise CatalogueError(
-            _("The application can only be changed as a draft or when information is requested.")
-        )
+def _guard(activity: Activity, action: str, target: str) -> None:
+    """Refuses the action unless the activity workflow declares it from the status to `target`."""
+    if not ACTIVITIES.allows(action, activity.status, target=target):
+        raise CatalogueError(refusal(action))
 
 
 @transaction.atomic
 def add_instance(*, activity: Activity, data: InstanceData) -> ActivityInstance:
     """A run of the activity with its programme days; its claim preview is cached at once."""
-    _require_editable(activity)
+    _guard(activity, "edit", activity.status)
     if not data.days:
         raise CatalogueError(_("A run needs at least one programme day."))
     if data.places < 1:
@@ -242,8 +242,7 @@ def refresh_missing_claimables(*, everything: bool = False, today: date | None =
 def submit_activity(*, activity: Activity, user: User) -> Activity:
     """Sends a draft to the consultants, with the pre-check findings they will see first."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    if activity.status != Activity.Status.DRAFT:
-        raise CatalogueError(_("Only a draft can be submitted."))
+    _guard(activity, "submit", Activity.Status.SUBMITTED)
     if not activity.instances.exists():
         raise CatalogueError(_("Add at least one run with its programme before you submit."))
     if activity.applicant_doctor_id and not activity.justification.strip():
@@ -322,8 +321,7 @@ def theme_applies(*, theme: SeTheme, year: int) -> bool:
 def request_information(*, activity: Activity, consultant: User, question: str) -> Activity:
     """Asks the applicant for more; the service-level clock pauses until they answer."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    if activity.status != Activity.Status.SUBMITTED:
-        raise CatalogueError(_("Information can only be requested on a submitted application."))
+    _guard(activity, "request_information", Activity.Status.INFO_REQUESTED)
     if not question.strip():
         raise CatalogueError(_("Write what information you need."))
     activity.status = Activity.Status.INFO_REQUESTED
@@ -337,8 +335,7 @@ def request_information(*, activity: Activity, consultant: User, question: str) 
 def answer_information(*, activity: Activity, user: User, answer: str) -> Activity:
     """The applicant answers; the clock runs again from where it stopped."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    if activity.status != Activity.Status.INFO_REQUESTED:
-        raise CatalogueError(_("No information has been requested."))
+    _guard(activity, "answer", Activity.Status.SUBMITTED)
     if not answer.strip():
         raise CatalogueError(_("Write your answer."))
     now = timezone.now()
@@ -369,9 +366,7 @@ def approve_activity(
     """Approves (general or individual; self-chosen, systematic or both) and issues the number(s)."""
     today = today or timezone.localdate()
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    allowed = {Activity.Status.APPEALED} if by_steering_group else {Activity.Status.SUBMITTED}
-    if activity.status not in allowed:
-        raise CatalogueError(_("This application is not waiting for a decision."))
+    _guard(activity, "overturn" if by_steering_group else "approve", Activity.Status.APPROVED)
     if approval not in {Activity.Approval.SELF_CHOSEN, Activity.Approval.SYSTEMATIC, Activity.Approval.BOTH}:
         raise CatalogueError(_("Choose self-chosen, systematic or both."))
     if activity.industry_involvement or not activity.planning_independent:
@@ -440,9 +435,7 @@ def reject_activity(
     *, activity: Activity, decided_by: User, reasons: str, by_steering_group: bool = False
 ) -> ApprovalDecision:
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    allowed = {Activity.Status.APPEALED} if by_steering_group else {Activity.Status.SUBMITTED}
-    if activity.status not in allowed:
-        raise CatalogueError(_("This application is not waiting for a decision."))
+    _guard(activity, "uphold" if by_steering_group else "reject", Activity.Status.REJECTED)
     if not reasons.strip():
         raise CatalogueError(_("A rejection needs reasons the applicant can read."))
     decision = _record(
@@ -470,13 +463,16 @@ def change_approval(
 ) -> ApprovalDecision:
     """The steering group changes or withdraws an approval from a date (P-08); `none` withdraws."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    if activity.status not in {Activity.Status.APPROVED, Activity.Status.REVOKED}:
-        raise CatalogueError(_("Only an approved activity can be changed or withdrawn."))
+    revoke = approval == Activity.Approval.NONE
+    from_now = valid_from <= timezone.localdate()
+    target = (
+        (Activity.Status.REVOKED if revoke else Activity.Status.APPROVED) if from_now else activity.status
+    )
+    _guard(activity, "change_approval", target)
     if not reasons.strip():
         raise CatalogueError(_("A change needs reasons."))
     if approval in {Activity.Approval.SYSTEMATIC, Activity.Approval.BOTH} and activity.se_theme is None:
         raise CatalogueError(_("Systematic approval needs an SE theme (P-02)."))
-    revoke = approval == Activity.Approval.NONE
     decision = _record(
         activity,
         kind=ApprovalDecision.Kind.REVOKE if revoke else ApprovalDecision.Kind.CHANGE,
@@ -488,9 +484,9 @@ def change_approval(
         decided_by=decided_by,
         by_steering_group=True,
     )
-    if valid_from <= timezone.localdate():
+    if from_now:
         activity.approval = approval
-        activity.status = Activity.Status.REVOKED if revoke else Activity.Status.APPROVED
+        activity.status = target
         activity.save(update_fields=["approval", "status"])
         for instance in activity.instances.all():
             refresh_claimable(instance=instance)
@@ -564,8 +560,7 @@ def _take_number(activity: Activity, year: int) -> ActivityNumber:
 def file_appeal(*, activity: Activity, user: User, reasons: str) -> ApprovalAppeal:
     """The applicant appeals a consultant's rejection to the steering group (P-07)."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    if activity.status != Activity.Status.REJECTED:
-        raise CatalogueError(_("Only a rejection can be appealed."))
+    _guard(activity, "appeal", Activity.Status.APPEALED)
     if activity.appeals.exists():
         raise CatalogueError(_("This rejection has already been appealed."))
     if not reasons.strip():
@@ -589,7 +584,8 @@ def decide_appeal(
 ) -> ApprovalAppeal:
     """The steering group upholds the rejection or approves the activity; the applicant is told why."""
     appeal = ApprovalAppeal.objects.select_for_update().get(pk=appeal.pk)
-    if appeal.outcome != ApprovalAppeal.Outcome.PENDING:
+    outcome = ApprovalAppeal.Outcome.OVERTURNED if overturn else ApprovalAppeal.Outcome.UPHELD
+    if not APPROVAL_APPEALS.allows("decide", appeal.outcome, target=outcome):
         raise CatalogueError(_("This appeal has already been decided."))
     if not reasons.strip():
         raise CatalogueError(_("The steering group's decision needs reasons."))
@@ -613,7 +609,7 @@ def decide_appeal(
             reasons,
             gettext_lazy("The steering group upheld the rejection"),
         )
-    appeal.outcome = ApprovalAppeal.Outcome.OVERTURNED if overturn else ApprovalAppeal.Outcome.UPHELD
+    appeal.outcome = outcome
     appeal.decision_reasons = reasons.strip()
     appeal.decided_by = decided_by
     appeal.decided_at = timezone.now()

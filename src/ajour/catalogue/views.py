@@ -22,14 +22,17 @@ from ajour.catalogue import forms, permissions, selectors, services
 from ajour.catalogue.ical import calendar
 from ajour.catalogue.models import Activity
 from ajour.catalogue.programme import claim_preview
+from ajour.catalogue.workflow import ACTIVITIES, APPROVAL_APPEALS
 from ajour.web.http import request_user
+from ajour.web.permissions import require
 
 PAGE_SIZE = 20
 FEED_LIMIT = 500
 
 
-def _denied(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "web/error.html", {"message": reason, "status": 403}, status=403)
+def _can(request: HttpRequest, activity: Activity) -> frozenset[str]:
+    """What the user's role may do with the activity now, by the approval workflow (the pages' flags)."""
+    return ACTIVITIES.actions(activity.status, getattr(request.user, "role", None))
 
 
 # ---------------------------------------------------------------- public
@@ -70,7 +73,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "catalogue/detail.html",
-        {"activity": activity, "instances": selectors.instances_with_days(activity=activity)},
+        {
+            "activity": activity,
+            "instances": selectors.instances_with_days(activity=activity),
+            "can": _can(request, activity),
+        },
     )
 
 
@@ -102,8 +109,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
         if as_gp
         else permissions.can_apply_as_provider(request_user(request))
     )
-    if not permission:
-        return _denied(request, permission.reason)
+    require(permission)
     form_class = forms.IndividualActivityForm if as_gp else forms.ActivityForm
     form = form_class(request.POST or None)
     run = forms.InstanceForm(request.POST or None, prefix="run")
@@ -184,6 +190,7 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
             "events": activity.events.filter(for_applicant=True),
             "decisions": activity.decisions.order_by("-version"),
             "appeal": activity.appeals.order_by("-pk").first(),
+            "can": _can(request, activity),
             "answer_form": forms.AnswerForm(),
             "appeal_form": forms.AppealForm(),
             "today": today,
@@ -320,9 +327,7 @@ def bookings(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    permission = permissions.can_review(request_user(request))
-    if not permission:
-        return _denied(request, permission.reason)
+    require(permissions.can_review(request_user(request)))
     form = forms.QueueFilterForm(request.GET or None)
     return render(
         request,
@@ -335,9 +340,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     activity = permissions.activity_for_user(request_user(request), pk)
-    permission = permissions.can_review(request_user(request))
-    if not permission:
-        return _denied(request, permission.reason)
+    require(permissions.can_review(request_user(request)))
     instances = list(selectors.instances_with_days(activity=activity))
     form = forms.DecisionForm(
         request.POST or None,
@@ -385,6 +388,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "activity": activity,
             "instances": instances,
             "form": form,
+            "can": _can(request, activity),
             "findings": selectors.precheck_messages(activity.prechecks),
             "waiting_days": selectors.waiting_days(activity=activity),
             "events": activity.events.all(),
@@ -397,9 +401,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def appeals(request: HttpRequest) -> HttpResponse:
-    permission = permissions.can_steer(request_user(request))
-    if not permission:
-        return _denied(request, permission.reason)
+    require(permissions.can_steer(request_user(request)))
     return render(request, "catalogue/appeals.html", {"appeals": selectors.pending_appeals()})
 
 
@@ -433,6 +435,7 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
         "catalogue/appeal.html",
         {
             "appeal": appeal_,
+            "can_decide": APPROVAL_APPEALS.allows("decide", appeal_.outcome, role=request_user(request).role),
             "activity": activity,
             "form": form,
             "instances": selectors.instances_with_days(activity=activity),
@@ -445,9 +448,7 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def change(request: HttpRequest, pk: int) -> HttpResponse:
     """The steering group changes or withdraws an approval from a date (P-08)."""
-    permission = permissions.can_steer(request_user(request))
-    if not permission:
-        return _denied(request, permission.reason)
+    require(permissions.can_steer(request_user(request)))
     activity = permissions.activity_for_user(request_user(request), pk)
     form = forms.ChangeApprovalForm(
         request.POST or None, initial={"approval": activity.approval, "valid_from": timezone.localdate()}
@@ -463,5 +464,10 @@ def change(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "catalogue/change.html",
-        {"activity": activity, "form": form, "decisions": activity.decisions.order_by("-version")},
+        {
+            "activity": activity,
+            "can": _can(request, activity),
+            "form": form,
+            "decisions": activity.decisions.order_by("-version"),
+        },
     )

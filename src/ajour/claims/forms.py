@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -152,17 +153,24 @@ class AppealForm(forms.Form):
     )
 
 
+REVIEW_CHOICES = [
+    ("approve", _("Approve as decided")),
+    ("adjust", _("Adjust the amount")),
+    ("reject", _("Reject")),
+]
+
+
 class ReviewForm(forms.Form):
-    action = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[
-            ("approve", _("Approve as decided")),
-            ("adjust", _("Adjust the amount")),
-            ("reject", _("Reject")),
-        ],
-    )
+    action = forms.ChoiceField(label=_("Decision"), choices=REVIEW_CHOICES)
     amount = KronerField(label=_("New amount to pay (DKK), when adjusting"))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, offered: Collection[str] | None = None, **kwargs: Any) -> None:
+        """`offered`: the actions the claim workflow allows on the claim now (the page offers only those)."""
+        super().__init__(*args, **kwargs)
+        action = self.fields["action"]
+        if offered is not None and isinstance(action, forms.ChoiceField):
+            action.choices = [(value, label) for value, label in REVIEW_CHOICES if value in offered]
 
 
 class AppealDecisionForm(forms.Form):

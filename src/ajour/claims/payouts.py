@@ -17,13 +17,14 @@ from importlib import resources
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from lxml import etree
 
 from ajour.accounts.banking import synthetic_iban
 from ajour.accounts.models import User
 from ajour.claims.models import AuditEvent, Claim, PayoutBatch, PayoutItem
-from ajour.claims.services import PAYABLE_STATUSES
+from ajour.claims.workflow import CLAIMS
 
 SCHEMA = "pain.001.001.09"
 NS = f"urn:iso:std:iso:20022:tech:xsd:{SCHEMA}"
@@ -50,11 +51,11 @@ def _payee(claim: Claim) -> tuple[str, str]:
     return claim.claimant.full_name, claim.claimant.payout_iban
 
 
-def payable_claims(on: date) -> list[Claim]:
+def payable_claims(on: date) -> QuerySet[Claim]:
     """Claims cleared for payout, filed on or before `on`, not yet in any batch."""
-    return list(
+    return (
         Claim.objects.filter(
-            status__in=PAYABLE_STATUSES, payable_ore__gt=0, payout__isnull=True, filed_on__lte=on
+            status__in=CLAIMS.sources("pay"), payable_ore__gt=0, payout__isnull=True, filed_on__lte=on
         )
         .select_related("claimant", "practice")
         .order_by("pk")
@@ -63,37 +64,66 @@ def payable_claims(on: date) -> list[Claim]:
 
 def run_payouts(*, on: date, by: User | None = None) -> PayoutFiles | None:
     """Builds (or re-issues unchanged) the batch for `on`; None when there is nothing to pay."""
-    existing = PayoutBatch.objects.filter(date=on).first()
+    return _existing(on) or _pay(on, by)
+
+
+def _existing(on: date) -> PayoutFiles | None:
+    batch = PayoutBatch.objects.filter(date=on).first()
+    return _files(batch, held=0) if batch is not None else None
+
+
+@transaction.atomic
+def _pay(on: date, by: User | None) -> PayoutFiles | None:
+    """Lock, re-check, then pay.
+
+    The payable claims are locked (SELECT … FOR UPDATE) for the whole run, and the run waits for a
+    caseworker or claimant who holds one (their transactions last milliseconds) rather than skipping it:
+    the services that reject, adjust or appeal a claim lock it too and refuse a paid one, so either their
+    change wins (the locked row no longer qualifies and is left out) or the payout does (they are told the
+    claim is paid). Skipping would quietly move a claim to a later day's batch, and would let a second run
+    for the same day find nothing to pay instead of the first run's batch. Two runs for the same day lock
+    the same claims, so the later one waits for the first, then finds its batch and reports it.
+    """
+    locked = list(payable_claims(on).select_for_update(of=("self",)))
+    # Re-read on the locked rows: what committed while the run waited (a rejection, an appeal, another
+    # run's payout) is visible now.
+    already_paid = set(PayoutItem.objects.filter(claim__in=locked).values_list("claim_id", flat=True))
+    payable = [
+        c
+        for c in locked
+        if CLAIMS.allows("pay", c.status, target=Claim.Status.PAID)
+        and c.payable_ore > 0
+        and c.pk not in already_paid
+    ]
+    existing = _existing(on)
     if existing is not None:
-        return _files(existing, held=0)
-    with transaction.atomic():
-        claims = [c for c in payable_claims(on) if _payee(c)[1]]
-        held = len(payable_claims(on)) - len(claims)
-        if not claims:
-            return None
-        created = timezone.make_aware(datetime.combine(on, time(6, 0)))
-        batch = PayoutBatch.objects.create(
-            date=on,
-            created_at=created,
-            message_id=f"AJOUR-{on:%Y%m%d}",
-            transactions=len(claims),
-            total_ore=sum(c.payable_ore for c in claims),
-            xml_sha256="",
+        return existing
+    claims = [c for c in payable if _payee(c)[1]]
+    if not claims:
+        return None
+    created = timezone.make_aware(datetime.combine(on, time(6, 0)))
+    batch = PayoutBatch.objects.create(
+        date=on,
+        created_at=created,
+        message_id=f"AJOUR-{on:%Y%m%d}",
+        transactions=len(claims),
+        total_ore=sum(c.payable_ore for c in claims),
+        xml_sha256="",
+    )
+    for claim in claims:
+        name, iban = _payee(claim)
+        PayoutItem.objects.create(
+            batch=batch,
+            claim=claim,
+            amount_ore=claim.payable_ore,
+            creditor_name=name[:140],
+            creditor_iban=iban,
         )
-        for claim in claims:
-            name, iban = _payee(claim)
-            PayoutItem.objects.create(
-                batch=batch,
-                claim=claim,
-                amount_ore=claim.payable_ore,
-                creditor_name=name[:140],
-                creditor_iban=iban,
-            )
-            AuditEvent.objects.create(claim=claim, actor=by, action="paid", note=batch.message_id)
-        Claim.objects.filter(pk__in=[c.pk for c in claims]).update(status=Claim.Status.PAID)
-        files = _files(batch, held=held)
-        batch.xml_sha256 = hashlib.sha256(files.xml).hexdigest()
-        batch.save(update_fields=["xml_sha256"])
+        AuditEvent.objects.create(claim=claim, actor=by, action="paid", note=batch.message_id)
+    Claim.objects.filter(pk__in=[c.pk for c in claims]).update(status=Claim.Status.PAID)
+    files = _files(batch, held=len(payable) - len(claims))
+    batch.xml_sha256 = hashlib.sha256(files.xml).hexdigest()
+    batch.save(update_fields=["xml_sha256"])
     return files
 
 

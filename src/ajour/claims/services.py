@@ -22,11 +22,9 @@ from ajour.accounts.services import book_entry
 from ajour.accounts.uploads import RECEIPT_TYPES, checked_content_type
 from ajour.claims.models import Appeal, AuditEvent, Claim, ControlPolicy, Receipt
 from ajour.claims.payload import ClaimInputError, ClaimRequest, activity_date, build_payload, position_of
+from ajour.claims.workflow import CLAIM_APPEALS, CLAIMS, refusal
 from ajour.core.mail import send_mail_to
 from ajour.rules import RULES_VERSION, InvalidClaim, decide_payload
-
-PAYABLE_STATUSES = (Claim.Status.DECIDED, Claim.Status.APPROVED, Claim.Status.ADJUSTED)
-REVIEWABLE_STATUSES = (Claim.Status.CONTROL_REQUESTED, Claim.Status.CONTROL_SUBMITTED, Claim.Status.DECIDED)
 
 
 class ClaimError(Exception):
@@ -226,9 +224,8 @@ def _select_for_control(claim: Claim) -> str:
 @transaction.atomic
 def upload_receipt(*, claim: Claim, upload: UploadedFile[bytes] | None, by: User) -> Receipt:
     """A receipt for a claim selected for control; PDF, JPEG or PNG by content, at most 5 MB."""
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
-    if claim.status not in (Claim.Status.CONTROL_REQUESTED, Claim.Status.CONTROL_SUBMITTED):
-        raise ClaimError(_("Receipts are only needed for claims selected for control."))
+    claim = _locked(claim)
+    _guard(claim, "upload_receipt", Claim.Status.CONTROL_SUBMITTED)
     try:
         content_type = checked_content_type(upload, allowed=RECEIPT_TYPES)
     except ValidationError as error:
@@ -244,7 +241,7 @@ def upload_receipt(*, claim: Claim, upload: UploadedFile[bytes] | None, by: User
     )
     receipt.file.save(f"{claim.public_id}-{secrets.token_hex(6)}.{extension}", upload, save=False)
     receipt.save()
-    if claim.status == Claim.Status.CONTROL_REQUESTED:
+    if claim.status != Claim.Status.CONTROL_SUBMITTED:
         claim.status = Claim.Status.CONTROL_SUBMITTED
         claim.save(update_fields=["status"])
     _audit(claim, "receipt_uploaded", by, receipt.original_name)
@@ -255,7 +252,15 @@ def upload_receipt(*, claim: Claim, upload: UploadedFile[bytes] | None, by: User
 
 
 def _locked(claim: Claim) -> Claim:
+    """The claim row, locked until the transaction ends: every change (and the payout run) takes it
+    first, so the status each guard reads is the one the change is written over."""
     return Claim.objects.select_for_update().select_related("claimant").get(pk=claim.pk)
+
+
+def _guard(claim: Claim, action: str, target: str) -> None:
+    """Refuses the action unless the claim workflow declares it from the claim's status to `target`."""
+    if not CLAIMS.allows(action, claim.status, target=target):
+        raise ClaimError(refusal(action, claim.status))
 
 
 def _require_reason(reason: str) -> str:
@@ -265,17 +270,11 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
-def _not_paid(claim: Claim) -> None:
-    if hasattr(claim, "payout"):
-        raise ClaimError(_("This claim has already been paid out and can no longer be changed."))
-
-
 @transaction.atomic
 def approve_claim(*, claim: Claim, by: User, note: str = "") -> Claim:
     """Sample control passed: the claim is cleared for payout as decided."""
     claim = _locked(claim)
-    if claim.status not in REVIEWABLE_STATUSES:
-        raise ClaimError(_("This claim is not waiting for review."))
+    _guard(claim, "approve", Claim.Status.APPROVED)
     claim.status = Claim.Status.APPROVED
     claim.save(update_fields=["status"])
     _audit(claim, "approved", by, note.strip())
@@ -332,12 +331,11 @@ def adjust_claim(*, claim: Claim, payable_ore: int, reason: str, by: User) -> Cl
     """A caseworker sets the amount to pay (e.g. receipts cover less): reversal plus a new draw."""
     reason = _require_reason(reason)
     claim = _locked(claim)
-    _not_paid(claim)
-    if claim.status == Claim.Status.APPEALED:
-        raise ClaimError(_("This claim is under appeal; the steering group decides it."))
+    target = Claim.Status.ADJUSTED if payable_ore else Claim.Status.REJECTED
+    _guard(claim, "adjust", target)
     old = claim.payable_ore
     _rebook(claim, payable_ore, by, reason)
-    claim.status = Claim.Status.ADJUSTED if payable_ore else Claim.Status.REJECTED
+    claim.status = target
     claim.save()
     _audit(claim, "adjusted", by, f"{old} → {payable_ore} øre: {reason}")
     return claim
@@ -348,9 +346,7 @@ def reject_claim(*, claim: Claim, reason: str, by: User) -> Claim:
     """A caseworker rejects the claim: every draw is reversed and nothing is paid."""
     reason = _require_reason(reason)
     claim = _locked(claim)
-    _not_paid(claim)
-    if claim.status == Claim.Status.APPEALED:
-        raise ClaimError(_("This claim is under appeal; the steering group decides it."))
+    _guard(claim, "reject", Claim.Status.REJECTED)
     _rebook(claim, 0, by, reason)
     claim.status = Claim.Status.REJECTED
     claim.save()
@@ -368,9 +364,7 @@ def file_appeal(*, claim: Claim, text: str, by: User) -> Appeal:
     if len(text) < 10:
         raise ClaimError(_("Explain in a few sentences why you appeal."))
     claim = _locked(claim)
-    _not_paid(claim)
-    if claim.status == Claim.Status.APPEALED:
-        raise ClaimError(_("This claim has already been appealed."))
+    _guard(claim, "appeal", Claim.Status.APPEALED)
     appeal = Appeal.objects.create(claim=claim, text=text, previous_status=claim.status, filed_by=by)
     claim.status = Claim.Status.APPEALED
     claim.save(update_fields=["status"])
@@ -383,19 +377,23 @@ def decide_appeal(*, appeal: Appeal, upheld: bool, payable_ore: int | None, text
     """The steering group's outcome, applied to the ledger: upheld → new amount; dismissed → as before."""
     text = _require_reason(text)
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
-    if appeal.outcome != Appeal.Outcome.PENDING:
+    outcome = Appeal.Outcome.UPHELD if upheld else Appeal.Outcome.DISMISSED
+    if not CLAIM_APPEALS.allows("decide", appeal.outcome, target=outcome):
         raise ClaimError(_("This appeal has already been decided."))
     claim = _locked(appeal.claim)
     if upheld:
         if payable_ore is None:
             raise ClaimError(_("Enter the amount to pay when the appeal is upheld."))
+        target: str = Claim.Status.APPROVED if payable_ore else Claim.Status.REJECTED
+        _guard(claim, "uphold_appeal", target)
         _rebook(claim, payable_ore, by, text)
-        claim.status = Claim.Status.APPROVED if payable_ore else Claim.Status.REJECTED
         appeal.decided_payable_ore = payable_ore
     else:
-        claim.status = appeal.previous_status
+        target = appeal.previous_status
+        _guard(claim, "dismiss_appeal", target)
+    claim.status = target
     claim.save()
-    appeal.outcome = Appeal.Outcome.UPHELD if upheld else Appeal.Outcome.DISMISSED
+    appeal.outcome = outcome
     appeal.decision_text = text
     appeal.decided_by = by
     appeal.decided_at = timezone.now()

@@ -8,7 +8,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -32,8 +31,9 @@ from ajour.claims.forms import (
 from ajour.claims.models import Appeal, Claim, PayoutBatch
 from ajour.claims.payload import ClaimInputError
 from ajour.claims.payouts import run_payouts
+from ajour.claims.workflow import CLAIMS, REVIEW_ACTIONS
 from ajour.web.http import request_user
-from ajour.web.permissions import Permission
+from ajour.web.permissions import Refused, require
 
 
 def _lang() -> str:
@@ -43,11 +43,10 @@ def _lang() -> str:
 def _claimant_or_403(request: HttpRequest) -> Doctor:
     user = request_user(request)
     permission = permissions.can_claim(user)
-    if not permission:
-        raise PermissionDenied(permission.reason)
+    require(permission)
     claimant = permissions.claimant_for(user)
     if claimant is None:  # can_claim has just found one
-        raise PermissionDenied(permission.reason)
+        raise Refused(permission.reason)
     return claimant
 
 
@@ -58,11 +57,6 @@ def _claim_of_claimants_side(request: HttpRequest, public_id: UUID) -> tuple[Use
     if not permissions.is_claimants_side(user, claim):
         raise Http404
     return user, claim
-
-
-def _require(permission: Permission) -> None:
-    if not permission:
-        raise PermissionDenied(permission.reason)
 
 
 @login_required
@@ -165,7 +159,7 @@ def new_material(request: HttpRequest) -> HttpResponse:
     """A study-material claim (R-MAT): up to 25 % of the year's allocation."""
     claimant = _claimant_or_403(request)
     if request_user(request).role != User.Role.GP:
-        raise PermissionDenied(_("Study material is claimed by the GP personally."))
+        raise Refused(_("Study material is claimed by the GP personally."))
     form = MaterialForm(request.POST or None)
     decision, error = None, ""
     if request.method == "POST" and form.is_valid():
@@ -200,6 +194,7 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = request_user(request)
     claim = permissions.claim_for_user(user, public_id)
     claimants_side = permissions.is_claimants_side(user, claim)
+    can = CLAIMS.actions(claim.status, user.role)
     return render(
         request,
         "claims/detail.html",
@@ -209,15 +204,12 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "events": timeline(claim),
             "receipts": claim.receipts.all(),
             "appeals": claim.appeals.all(),
-            "can_upload": claimants_side
-            and claim.status in (Claim.Status.CONTROL_REQUESTED, Claim.Status.CONTROL_SUBMITTED),
-            "can_appeal": claimants_side
-            and claim.status != Claim.Status.APPEALED
-            and not hasattr(claim, "payout"),
-            "can_review": bool(permissions.can_review(user)) and claim.status in services.REVIEWABLE_STATUSES,
+            "can_upload": claimants_side and "upload_receipt" in can,
+            "can_appeal": claimants_side and "appeal" in can,
+            "can_review": bool(can & REVIEW_ACTIONS),
             "receipt_form": ReceiptForm(),
             "appeal_form": AppealForm(),
-            "review_form": ReviewForm(),
+            "review_form": ReviewForm(offered=can),
         },
     )
 
@@ -271,7 +263,7 @@ def appeal(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def review(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Sample control and corrections: approve, adjust (reversal + new draw) or reject, with a reason."""
     user = request_user(request)
-    _require(permissions.can_review(user))
+    require(permissions.can_review(user))
     claim = permissions.claim_for_user(user, public_id)
     form = ReviewForm(request.POST)
     if not form.is_valid():
@@ -299,7 +291,7 @@ def review(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     """The secretariat's queue with filters."""
-    _require(permissions.can_review(request_user(request)))
+    require(permissions.can_review(request_user(request)))
     status = request.GET.get("status", "")
     status = status if status in Claim.Status.values else ""
     min_text = request.GET.get("min", "").strip()
@@ -321,7 +313,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def appeals(request: HttpRequest) -> HttpResponse:
-    _require(permissions.can_decide_appeals(request_user(request)))
+    require(permissions.can_decide_appeals(request_user(request)))
     return render(
         request, "claims/appeals.html", {"appeals": selectors.pending_appeals(), "form": AppealDecisionForm()}
     )
@@ -331,7 +323,7 @@ def appeals(request: HttpRequest) -> HttpResponse:
 @require_POST
 def decide_appeal(request: HttpRequest, appeal_id: int) -> HttpResponse:
     user = request_user(request)
-    _require(permissions.can_decide_appeals(user))
+    require(permissions.can_decide_appeals(user))
     appeal_obj = get_object_or_404(Appeal, pk=appeal_id)
     form = AppealDecisionForm(request.POST)
     if not form.is_valid():
@@ -358,7 +350,7 @@ def decide_appeal(request: HttpRequest, appeal_id: int) -> HttpResponse:
 def payouts(request: HttpRequest) -> HttpResponse:
     """The caseworker's payout page: run (or re-issue) a day's batch and download its files."""
     user = request_user(request)
-    _require(permissions.can_review(user))
+    require(permissions.can_review(user))
     form = PayoutForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         files = run_payouts(on=form.cleaned_data["date"], by=user)
@@ -382,7 +374,7 @@ def payouts(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def payout_file(request: HttpRequest, on: str, kind: str) -> HttpResponse:
-    _require(permissions.can_review(request_user(request)))
+    require(permissions.can_review(request_user(request)))
     if kind not in ("xml", "csv"):
         raise Http404
     try:

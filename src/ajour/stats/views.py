@@ -19,15 +19,12 @@ from ajour.stats.forms import ExportForm, FilterForm, YearForm
 from ajour.stats.report import render_report
 from ajour.stats.selectors import refreshed_at, under_participating_practices, under_participation
 from ajour.stats.tables import Table, build_tables, headline_row, public_tables, suppress
+from ajour.web.permissions import require
 
 EXPORT_TYPES = {
     "csv": ("text/csv; charset=utf-8", table_csv),
     "parquet": ("application/vnd.apache.parquet", table_parquet),
 }
-
-
-def _denied(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "web/error.html", {"message": reason, "status": 403}, status=403)
 
 
 def _charted(tables: list[Table]) -> list[dict[str, object]]:
@@ -59,9 +56,7 @@ def public(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    permission = permissions.can_view_dashboard(request.user)
-    if not permission:
-        return _denied(request, permission.reason)
+    require(permissions.can_view_dashboard(request.user))
     form = FilterForm(request.GET or None)
     filters = form.filters()
     tables = build_tables(filters)
@@ -101,9 +96,7 @@ def export(request: HttpRequest, file_type: str) -> HttpResponse:
 
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
-    permission = permissions.can_view_dashboard(request.user)
-    if not permission:
-        return _denied(request, permission.reason)
+    require(permissions.can_view_dashboard(request.user))
     year = YearForm(request.GET or None).filters().year
     response = HttpResponse(render_report(year=year), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="ajour-aarsrapport-{year}.pdf"'
@@ -116,9 +109,7 @@ def rare_participants(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     user = request.user
     region = filters.region or (user.region.code if isinstance(user, User) and user.region else "")
-    permission = permissions.can_view_under_participation(user, region=region)
-    if not permission:
-        return _denied(request, permission.reason)
+    require(permissions.can_view_under_participation(user, region=region))
     return render(
         request,
         "stats/under_participation.html",

@@ -20,7 +20,7 @@ from ajour.accounts.models import User
 from ajour.web import selectors
 from ajour.web.demo import DEMO_ROLE_SLUGS, DEMO_ROLES
 from ajour.web.http import request_user
-from ajour.web.permissions import can_use_demo_login
+from ajour.web.permissions import Refused, can_use_demo_login
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +93,9 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The reason of a Refused (written for people); the general wording for any other refusal."""
+    if isinstance(exception, Refused) and exception.reason:
+        return _error(request, 403, exception.reason)
     return _error(request, 403, _("You do not have access to this page."))
 
 
@@ -101,4 +104,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, _("Something went wrong on our side. Nothing was saved. Please try again."))
+    """Never "nothing was saved": the failing page may follow a change that was (a decision, then the list
+    it redirects to), and a service may have committed before the failure."""
+    return _error(
+        request,
+        500,
+        _("Something went wrong on our side. Check whether your last change was saved before you try again."),
+    )

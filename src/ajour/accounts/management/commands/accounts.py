@@ -48,7 +48,10 @@ class Command(BaseCommand):
             result = services.allocate_year(year=year)
             summary = f"{result.booked} entries booked for {result.holders} holders"
         elif action == "close-year":
-            result = services.close_year(year=year)
+            try:
+                result = services.close_year(year=year)
+            except services.AccountError as refused:
+                raise CommandError(str(refused)) from refused
             summary = f"{result.booked} entries booked for {result.holders} sub-accounts"
         elif action == "notify-at-risk":
             sent = services.notify_at_risk(year=year, on=options["on"])
