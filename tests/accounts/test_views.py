@@ -11,7 +11,7 @@ from django.test import Client
 
 from ajour.accounts.models import Doctor, EmploymentConfirmation, LedgerEntry, User
 from ajour.accounts.selectors import doctor_balances
-from ajour.accounts.services import notify_at_risk
+from ajour.catalogue.outreach import notify_at_risk
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -147,8 +147,8 @@ def test_close_year_command_and_at_risk_notice(
     cf.activity(days=[date(2025, 11, 3)], title="Diabetes i praksis")
 
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("accounts", "notify-at-risk", "--year", "2025", "--on", "2025-10-01")
-        call_command("accounts", "notify-at-risk", "--year", "2025", "--on", "2025-10-01")
+        call_command("catalogue", "notify-at-risk", "--year", "2025", "--on", "2025-10-01")
+        call_command("catalogue", "notify-at-risk", "--year", "2025", "--on", "2025-10-01")
 
     notice = Notice.objects.get(doctor=gp, kind="at_risk")
     assert notice.data["self_chosen_ore"] == 2_140_000

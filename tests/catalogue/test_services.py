@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ajour.catalogue import selectors, services
 from ajour.catalogue.models import Activity, ActivityNumber, ApprovalAppeal, Attendance
+from ajour.claims.selectors import claimable_attendances
 from tests import factories
 from tests.catalogue import factories as cf
 
@@ -269,7 +270,7 @@ def test_attendance_is_all_or_nothing_with_row_numbers_and_offers_a_claim() -> N
         user=activity.created_by,
         authorisation_ids=[gp.authorisation_id.lower(), other.authorisation_id],
     )
-    assert [a.instance for a in selectors.claimable_attendances(doctor=gp)] == [instance]
+    assert [a.instance for a in claimable_attendances(doctor=gp)] == [instance]
 
 
 def test_attendance_waits_until_the_run_has_ended() -> None:

@@ -13,10 +13,10 @@ from django.db.models import Count, Sum
 from ajour.accounts.models import Doctor, LedgerEntry, Practice, Region, User
 from ajour.catalogue.models import Activity, SeTheme, Topic
 from ajour.claims.models import Claim
+from ajour.demo.roles import DEMO_ROLES, demo_username
 from ajour.demo.services import _wipe
 from ajour.groups.models import Cluster, DgeGroup
 from ajour.rules import decide_payload
-from ajour.web.demo import DEMO_ROLES, demo_username
 
 TODAY = "2026-06-15"
 

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
-from ajour.web.demo import DEMO_ROLES
+from ajour.demo.roles import DEMO_ROLES
 from tests.e2e.test_gp_balance import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

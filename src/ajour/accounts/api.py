@@ -6,11 +6,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from ajour.accounts.http import api_user, token_auth
 from ajour.accounts.models import User
 from ajour.accounts.selectors import doctor_balances, practice_staff_balance
-from ajour.claims.api import token_auth
-from ajour.web.http import api_user
-from ajour.web.schemas import DetailOut
+from ajour.core.schemas import DetailOut
 
 router = Router(tags=["accounts"])
 

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from ajour.accounts.models import Doctor, EmploymentConfirmation, User
-from ajour.web.permissions import ALLOWED, Permission
+from ajour.core.permissions import ALLOWED, Permission
 
 SECRETARIAT = {User.Role.CASEWORKER, User.Role.ADMIN}
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 
 from ajour.accounts.models import Account, Doctor, EmploymentConfirmation, LedgerEntry, Notice
-from ajour.catalogue.models import Activity, ActivityInstance
 
 
 @dataclass(frozen=True)
@@ -63,37 +62,6 @@ def practice_staff_balance(*, practice_id: int) -> int:
         account__practice_id=practice_id, account__kind=Account.Kind.STAFF
     ).aggregate(total=Sum("amount"))["total"]
     return int(total or 0)
-
-
-def courses_with_seats(
-    *, region_id: int | None, start: date, end: date, limit: int = 5
-) -> list[dict[str, str]]:
-    """Approved courses in the region between `start` and `end` that still have free places."""
-    if region_id is None:
-        return []  # every activity instance has a region
-    instances = (
-        ActivityInstance.objects.filter(
-            region_id=region_id,
-            starts_on__gte=start,
-            starts_on__lte=end,
-            activity__status=Activity.Status.APPROVED,
-        )
-        .exclude(activity__approval=Activity.Approval.NONE)
-        .annotate(taken=Count("attendances"))
-        .filter(places__gt=F("taken"))
-        .select_related("activity")
-        .order_by("starts_on", "pk")[:limit]
-    )
-    return [
-        {
-            "number": i.activity.number or "",
-            "title": i.activity.title,
-            "starts_on": i.starts_on.isoformat(),
-            "town": i.town,
-            "seats": str(i.places - i.taken),
-        }
-        for i in instances
-    ]
 
 
 def latest_notices(*, doctor: Doctor, year: int) -> QuerySet[Notice]:

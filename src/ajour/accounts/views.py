@@ -18,9 +18,9 @@ from ajour.accounts.forms import (
     CorrectionForm,
     ProrateForm,
 )
+from ajour.accounts.http import request_user
 from ajour.accounts.models import User
-from ajour.web.http import request_user
-from ajour.web.permissions import require
+from ajour.core.permissions import require
 
 
 @login_required

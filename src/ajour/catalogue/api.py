@@ -13,28 +13,20 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.security import HttpBearer, django_auth
+from ninja.security import django_auth
 
+from ajour.accounts.http import request_user, token_auth
 from ajour.accounts.models import Region, User
-from ajour.accounts.services import user_for_token
 from ajour.catalogue import permissions, selectors, services
 from ajour.catalogue.models import Activity, ActivityInstance, SeTheme, Topic
 from ajour.catalogue.programme import DayPlan, Session
-from ajour.web.http import request_user
-from ajour.web.schemas import ClockTime, ClockTimeOut, IsoDate, JsonInt, ValidationErrorOut
+from ajour.core.schemas import ClockTime, ClockTimeOut, IsoDate, JsonInt, ValidationErrorOut
 
 router = Router(tags=["catalogue"])
 PAGE_SIZE = 20
 
 
-class ProviderToken(HttpBearer):
-    """A provider system's API token (the same tokens as the claims API)."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        return user_for_token(token)
-
-
-PROVIDER_AUTH = [ProviderToken(), django_auth]
+PROVIDER_AUTH = [token_auth, django_auth]
 
 
 def _caller(request: HttpRequest) -> User:

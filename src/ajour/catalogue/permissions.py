@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ajour.accounts.models import User
 from ajour.catalogue.models import Activity, ActivityInstance, ApprovalAppeal
-from ajour.web.permissions import ALLOWED, Permission
+from ajour.core.permissions import ALLOWED, Permission
 
 
 def _is(user: object, *roles: str) -> bool:

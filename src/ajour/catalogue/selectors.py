@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,6 @@ from ajour.catalogue.models import (
     Attendance,
     Topic,
 )
-from ajour.claims.models import Claim
 
 IN_REVIEW = [Activity.Status.SUBMITTED, Activity.Status.INFO_REQUESTED]
 BREADTH_YEARS = 5
@@ -141,7 +140,9 @@ def similar_activities(*, doctor: Doctor, topic: Topic, today: date) -> list[Act
     """The GP's activities on the same topic in the last 5 years (R-IND-1): attended or claimed."""
     since = today - timedelta(days=365 * BREADTH_YEARS + 1)
     attended = Attendance.objects.filter(doctor=doctor, instance__activity=OuterRef("pk"))
-    claimed = Claim.objects.filter(claimant=doctor, instance__activity=OuterRef("pk"))
+    # A run's claims are reached through the relation the claims app declares (`instance.claims`), so the
+    # catalogue reads them without importing the app above it.
+    claimed = ActivityInstance.objects.filter(activity=OuterRef("pk"), claims__claimant=doctor)
     return list(
         Activity.objects.filter(topic=topic, instances__starts_on__gte=since, instances__starts_on__lte=today)
         .filter(Q(Exists(attended)) | Q(Exists(claimed)))
@@ -174,16 +175,35 @@ def activity_number_for(*, activity: Activity, year: int) -> str | None:
     return found or activity.number
 
 
-def claimable_attendances(*, doctor: Doctor, today: date | None = None) -> QuerySet[Attendance]:
-    """Runs the provider reported the GP at, now ended, that the GP has not claimed yet."""
-    today = today or timezone.localdate()
-    claimed = Claim.objects.filter(claimant=doctor, instance=OuterRef("instance"))
-    return (
-        Attendance.objects.filter(doctor=doctor, instance__ends_on__lte=today)
-        .exclude(Exists(claimed))
-        .select_related("instance__activity__provider", "instance__region")
-        .order_by("-instance__ends_on")
+def courses_with_seats(
+    *, region_id: int | None, start: date, end: date, limit: int = 5
+) -> list[dict[str, str]]:
+    """Approved courses in the region between `start` and `end` that still have free places."""
+    if region_id is None:
+        return []  # every activity instance has a region
+    instances = (
+        ActivityInstance.objects.filter(
+            region_id=region_id,
+            starts_on__gte=start,
+            starts_on__lte=end,
+            activity__status=Activity.Status.APPROVED,
+        )
+        .exclude(activity__approval=Activity.Approval.NONE)
+        .annotate(taken=Count("attendances"))
+        .filter(places__gt=F("taken"))
+        .select_related("activity")
+        .order_by("starts_on", "pk")[:limit]
     )
+    return [
+        {
+            "number": i.activity.number or "",
+            "title": i.activity.title,
+            "starts_on": i.starts_on.isoformat(),
+            "town": i.town,
+            "seats": str(i.places - i.taken),
+        }
+        for i in instances
+    ]
 
 
 # ---------------------------------------------------------------- public catalogue

@@ -17,14 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ajour.accounts.http import request_user
 from ajour.accounts.models import User
 from ajour.catalogue import forms, permissions, selectors, services
 from ajour.catalogue.ical import calendar
 from ajour.catalogue.models import Activity
 from ajour.catalogue.programme import claim_preview
 from ajour.catalogue.workflow import ACTIVITIES, APPROVAL_APPEALS
-from ajour.web.http import request_user
-from ajour.web.permissions import require
+from ajour.core.permissions import require
 
 PAGE_SIZE = 20
 FEED_LIMIT = 500

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from ajour.accounts.models import User
 from ajour.catalogue.models import Activity, ApprovalAppeal
-from ajour.web.workflow import Workflow, moves, stays
+from ajour.core.workflow import Workflow, moves, stays
 
 S = Activity.Status
 APPLICANT = (User.Role.PROVIDER, User.Role.GP)  # a provider's users, or the GP asking for individual approval

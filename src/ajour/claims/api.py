@@ -16,31 +16,19 @@ from uuid import UUID
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.security import HttpBearer
 from pydantic import ValidationError, WithJsonSchema
 
+from ajour.accounts.http import api_user, token_auth
 from ajour.accounts.models import StaffMember, User
-from ajour.accounts.services import user_for_token
 from ajour.catalogue.models import ActivityInstance
 from ajour.claims import permissions, services
 from ajour.claims.models import Claim
 from ajour.claims.payload import ClaimInputError, ClaimRequest
 from ajour.claims.schemas import CLAIM_SCHEMA, DECISION_SCHEMA_DOC
+from ajour.core.schemas import DetailOut, IsoDate, JsonInt, ValidationErrorOut
 from ajour.rules import InvalidClaim, decide_payload
-from ajour.web.http import api_user
-from ajour.web.schemas import DetailOut, IsoDate, JsonInt, ValidationErrorOut
 
 router = Router(tags=["claims"])
-
-
-class TokenAuth(HttpBearer):
-    """`Authorization: Bearer ajr_…` tokens created with `ajour accounts create-token`."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        return user_for_token(token)
-
-
-token_auth = TokenAuth()
 
 
 class ErrorOut(Schema):

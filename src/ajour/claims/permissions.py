@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ajour.accounts.models import Doctor, User
 from ajour.claims.models import Claim
-from ajour.web.permissions import ALLOWED, Permission
+from ajour.core.permissions import ALLOWED, Permission
 
 SECRETARIAT = {User.Role.CASEWORKER, User.Role.ADMIN}
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from ajour.accounts.models import Doctor
-from ajour.catalogue.models import Activity, ActivityInstance
+from ajour.catalogue.models import Activity, ActivityInstance, Attendance
 from ajour.claims.models import Appeal, Claim, PayoutBatch
 from ajour.groups.models import DgeGroup
 
@@ -99,3 +100,15 @@ def pending_appeals(*, limit: int = 50) -> QuerySet[Appeal]:
 
 def recent_batches(*, limit: int = 30) -> QuerySet[PayoutBatch]:
     return PayoutBatch.objects.order_by("-date")[:limit]
+
+
+def claimable_attendances(*, doctor: Doctor, today: date | None = None) -> QuerySet[Attendance]:
+    """Runs the provider reported the GP at, now ended, that the GP has not claimed yet."""
+    today = today or timezone.localdate()
+    claimed = Claim.objects.filter(claimant=doctor, instance=OuterRef("instance"))
+    return (
+        Attendance.objects.filter(doctor=doctor, instance__ends_on__lte=today)
+        .exclude(Exists(claimed))
+        .select_related("instance__activity__provider", "instance__region")
+        .order_by("-instance__ends_on")
+    )

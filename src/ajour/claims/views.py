@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ajour.accounts.http import request_user
 from ajour.accounts.models import Doctor, User
 from ajour.catalogue.models import ActivityInstance
 from ajour.claims import permissions, selectors, services
@@ -32,8 +33,7 @@ from ajour.claims.models import Appeal, Claim, PayoutBatch
 from ajour.claims.payload import ClaimInputError
 from ajour.claims.payouts import run_payouts
 from ajour.claims.workflow import CLAIMS, REVIEW_ACTIONS
-from ajour.web.http import request_user
-from ajour.web.permissions import Refused, require
+from ajour.core.permissions import Refused, require
 
 
 def _lang() -> str:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ajour.accounts.models import User
 from ajour.claims.models import Appeal, Claim
 from ajour.claims.permissions import SECRETARIAT
-from ajour.web.workflow import Workflow, moves, stays
+from ajour.core.workflow import Workflow, moves, stays
 
 S = Claim.Status
 CLAIMANT = (User.Role.GP, User.Role.CLINIC)

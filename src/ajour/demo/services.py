@@ -44,9 +44,9 @@ from ajour.demo import vocabulary as v
 from ajour.demo.catalogue import FULL_DAY, reference_data
 from ajour.demo.history import History, aware
 from ajour.demo.population import Population, build_population
+from ajour.demo.roles import DEMO_ROLES, demo_username
 from ajour.groups.models import Cluster, DgeGroup
 from ajour.stats.services import refresh_rollups
-from ajour.web.demo import DEMO_ROLES, demo_username
 
 BATCH = 2000
 DEMO_APPS = ["accounts", "catalogue", "claims", "groups", "stats"]

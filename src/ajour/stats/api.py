@@ -10,11 +10,11 @@ from ninja.errors import HttpError
 from pydantic import WithJsonSchema
 
 from ajour.catalogue.models import Provider
+from ajour.core.schemas import DetailOut, ValidationErrorOut
 from ajour.stats.forms import FIRST_YEAR, LAST_YEAR, FilterForm
 from ajour.stats.models import Form
 from ajour.stats.selectors import Filters
 from ajour.stats.tables import MIN_CELL_GPS, TABLE_KEYS, Table, build_tables, headline_row, suppress
-from ajour.web.schemas import DetailOut, ValidationErrorOut
 
 router = Router(tags=["stats"])
 

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 
 from ajour.accounts.models import User
-from ajour.web.permissions import ALLOWED, Permission
+from ajour.core.permissions import ALLOWED, Permission
 
 DASHBOARD_ROLES = {
     User.Role.ANALYST,

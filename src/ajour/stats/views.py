@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ajour.accounts.models import Region, User
+from ajour.core.permissions import require
 from ajour.stats import permissions
 from ajour.stats.charts import chart_spec
 from ajour.stats.exports import table_csv, table_parquet
@@ -19,7 +20,6 @@ from ajour.stats.forms import ExportForm, FilterForm, YearForm
 from ajour.stats.report import render_report
 from ajour.stats.selectors import refreshed_at, under_participating_practices, under_participation
 from ajour.stats.tables import Table, build_tables, headline_row, public_tables, suppress
-from ajour.web.permissions import require
 
 EXPORT_TYPES = {
     "csv": ("text/csv; charset=utf-8", table_csv),

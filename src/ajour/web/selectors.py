@@ -13,7 +13,6 @@ from ajour.catalogue.selectors import (
     activities_for_doctor,
     activities_for_provider,
     applicant_notifications,
-    claimable_attendances,
     pending_appeals,
     review_queue,
 )
@@ -21,11 +20,12 @@ from ajour.claims.models import Claim
 from ajour.claims.selectors import (
     caseworker_queue,
     claim_appeals_queue,
+    claimable_attendances,
     claims_for_doctor,
     staff_claims_for_practice,
 )
+from ajour.demo.roles import demo_username
 from ajour.groups.selectors import groups_in_region
-from ajour.web.demo import demo_username
 
 
 @dataclass

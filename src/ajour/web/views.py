@@ -16,11 +16,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ajour import __version__
 from ajour.accounts import services as accounts_services
+from ajour.accounts.http import request_user
 from ajour.accounts.models import User
+from ajour.core.permissions import Refused
+from ajour.demo.roles import DEMO_ROLE_SLUGS, DEMO_ROLES
 from ajour.web import selectors
-from ajour.web.demo import DEMO_ROLE_SLUGS, DEMO_ROLES
-from ajour.web.http import request_user
-from ajour.web.permissions import Refused, can_use_demo_login
+from ajour.web.permissions import can_use_demo_login
 
 logger = logging.getLogger(__name__)
 

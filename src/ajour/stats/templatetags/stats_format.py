@@ -11,8 +11,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from ajour.core.money import format_ore
 from ajour.stats.tables import MIN_CELL_GPS, Column
-from ajour.web.money import format_ore
 
 register = template.Library()
 

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import get_language
 
-from ajour.web.money import format_ore
+from ajour.core.money import format_ore
 
 register = template.Library()
 

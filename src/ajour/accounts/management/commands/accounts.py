@@ -1,10 +1,9 @@
-"""`ajour accounts allocate|close-year|notify-at-risk|remind-employment|create-token`: the yearly runs."""
+"""`ajour accounts allocate|close-year|remind-employment|create-token`: the yearly runs."""
 
 from __future__ import annotations
 
 import time
 from argparse import ArgumentParser
-from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -21,15 +20,10 @@ class Command(BaseCommand):
         for name, text in (
             ("allocate", "Book the year's allocations (owners, confirmed employed GPs, trainees, clinics)."),
             ("close-year", "Carry over at most one year's allocation per sub-account and forfeit the rest."),
-            ("notify-at-risk", "Tell GPs with money at risk at the year end (e-mail and their page)."),
             ("remind-employment", "Remind employed GPs without a confirmed contract for the year."),
         ):
             action = sub.add_parser(name, help=text)
             action.add_argument("--year", type=int, required=True)
-            if name == "notify-at-risk":
-                action.add_argument(
-                    "--on", type=date.fromisoformat, default=None, help="Notice date (default today)."
-                )
         token = sub.add_parser("create-token", help="Create an API token for a user (printed once).")
         token.add_argument("--username", required=True)
         token.add_argument("--name", default="Clinic system")
@@ -53,9 +47,6 @@ class Command(BaseCommand):
             except services.AccountError as refused:
                 raise CommandError(str(refused)) from refused
             summary = f"{result.booked} entries booked for {result.holders} sub-accounts"
-        elif action == "notify-at-risk":
-            sent = services.notify_at_risk(year=year, on=options["on"])
-            summary = f"{sent} e-mails sent"
         else:
             summary = f"{services.remind_employment(year=year)} reminders sent"
         self.stdout.write(f"{action} {year}: {summary} in {time.perf_counter() - started:.1f} s")

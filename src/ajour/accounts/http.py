@@ -1,11 +1,13 @@
-"""Typed access to who is making a request, for portal views and the JSON API."""
+"""Who is making a request: the logged-in user of a portal view, or the holder of an API token."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from ninja.security import HttpBearer
 
 from ajour.accounts.models import User
+from ajour.accounts.services import user_for_token
 
 
 def request_user(request: HttpRequest) -> User:
@@ -26,3 +28,13 @@ def api_user(request: HttpRequest) -> User:
     if not isinstance(user, User):
         raise PermissionDenied
     return user
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer ajr_…` tokens of clinic and provider systems (`ajour accounts create-token`)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        return user_for_token(token)
+
+
+token_auth = TokenAuth()
