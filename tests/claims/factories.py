@@ -33,7 +33,7 @@ def activity(
     break_minutes: int = 60,
     places: int = 30,
 ) -> ActivityInstance:
-    """An approved activity with one instance whose programme days are `days`."""
+    """An activity approved from its first day (decision version 1), with one instance on `days`."""
     n = next(_serial)
     act = Activity.objects.create(
         number=f"{days[0].year}-{n:04d}",
@@ -44,6 +44,9 @@ def activity(
         approval=approval,
         status=Activity.Status.APPROVED,
         target_group=Activity.TargetGroup.BOTH,
+    )
+    ApprovalDecision.objects.create(
+        activity=act, version=1, kind=ApprovalDecision.Kind.APPROVE, approval=approval, valid_from=min(days)
     )
     instance = ActivityInstance.objects.create(
         activity=act,

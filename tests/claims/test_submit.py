@@ -9,7 +9,7 @@ import pytest
 
 from ajour.accounts.models import Account, LedgerEntry
 from ajour.accounts.selectors import doctor_balances
-from ajour.catalogue.models import Activity
+from ajour.catalogue.models import Activity, ActivityNumber, ApprovalDecision
 from ajour.claims import services
 from ajour.claims.models import AuditEvent, Claim
 from ajour.claims.payload import ClaimInputError, ClaimRequest
@@ -75,6 +75,42 @@ def test_approval_in_force_on_the_activity_date_is_used() -> None:
     assert claim.outcome == "rejected"
     assert claim.decision["reasons"][0]["code"] == "NOT_APPROVED"
     assert not LedgerEntry.objects.filter(claim=claim).exists()
+
+
+def test_a_later_back_dated_withdrawal_overrides_an_earlier_change_from_its_date() -> None:
+    gp = f.gp(year=2025)
+    instance = f.activity(days=[date(2025, 3, 6)], approval=Activity.Approval.BOTH)
+    f.approval_change(instance, approval=Activity.Approval.SELF_CHOSEN, valid_from=date(2025, 3, 1))
+    f.approval_change(instance, approval=Activity.Approval.NONE, valid_from=date(2025, 2, 1), kind="revoke")
+
+    claim = services.submit_claim(claimant=gp, request=f.request_for(instance), filed_on=FILED, by=None).claim
+
+    assert claim.inputs["activity"]["approval"] == "none"
+    assert claim.decision["reasons"][0]["code"] == "NOT_APPROVED"
+
+
+def test_an_activity_without_an_approval_decision_is_not_approved() -> None:
+    gp = f.gp(year=2025)
+    instance = f.activity(days=[date(2025, 3, 6)])
+    ApprovalDecision.objects.filter(activity=instance.activity).delete()
+
+    claim = services.submit_claim(claimant=gp, request=f.request_for(instance), filed_on=FILED, by=None).claim
+
+    assert claim.outcome == "rejected"
+    assert claim.decision["reasons"][0]["code"] == "NOT_APPROVED"
+
+
+def test_a_group_concept_is_claimed_with_its_number_for_the_year_of_the_activity() -> None:
+    gp = f.gp(year=2025)
+    instance = f.activity(days=[date(2025, 3, 6)], form=Activity.Form.SGE)
+    concept = instance.activity
+    ActivityNumber.objects.create(activity=concept, year=2024, number="2024-0901")
+    ActivityNumber.objects.create(activity=concept, year=2025, number="2025-0901")
+    Activity.objects.filter(pk=concept.pk).update(number="2024-0901")
+
+    claim = services.submit_claim(claimant=gp, request=f.request_for(instance), filed_on=FILED, by=None).claim
+
+    assert claim.inputs["activity"]["id"] == "2025-0901"
 
 
 def test_failure_after_the_claim_insert_leaves_nothing() -> None:

@@ -35,6 +35,7 @@ from ajour.catalogue.models import (
     Topic,
 )
 from ajour.catalogue.programme import DayPlan, claim_preview
+from ajour.catalogue.selectors import approval_in_force
 
 GROUP_CONCEPTS = {Activity.Form.SGE, Activity.Form.DGE_MODULE}
 BREADTH_DAYS = 4  # P-05: individual approval of 4 course days or more needs a breadth statement
@@ -203,10 +204,14 @@ def add_instance(*, activity: Activity, data: InstanceData) -> ActivityInstance:
 
 
 def refresh_claimable(*, instance: ActivityInstance) -> ActivityInstance:
-    """Recomputes and stores what a GP can claim for this run, so that search stays fast."""
+    """Recomputes and stores what a GP can claim for this run, so that search stays fast.
+
+    A decided activity is previewed with the approval in force on the run's last day (the date its
+    claims are judged on); an application not yet decided with the approval it asks for."""
     activity = instance.activity
+    decided = bool(activity.decisions.all())
     approval = (
-        activity.approval if activity.approval != Activity.Approval.NONE else activity.requested_approval
+        approval_in_force(activity=activity, on=instance.ends_on) if decided else activity.requested_approval
     )
     instance.claimable = claim_preview(
         days=list(instance.days.all()),
@@ -231,7 +236,11 @@ def refresh_missing_claimables(*, everything: bool = False, today: date | None =
         instances = instances.filter(starts_on__gte=today or timezone.localdate())
         instances = instances.filter(Q(claimable__isnull=True) | Q(claimable=None))
     count = 0
-    for instance in instances.select_related("activity").prefetch_related("days").iterator(chunk_size=500):
+    for instance in (
+        instances.select_related("activity")
+        .prefetch_related("days", "activity__decisions")
+        .iterator(chunk_size=500)
+    ):
         refresh_claimable(instance=instance)
         count += 1
     return count
@@ -493,8 +502,8 @@ def change_approval(
         activity.approval = approval
         activity.status = Activity.Status.REVOKED if revoke else Activity.Status.APPROVED
         activity.save(update_fields=["approval", "status"])
-        for instance in activity.instances.all():
-            refresh_claimable(instance=instance)
+    for instance in activity.instances.all():
+        refresh_claimable(instance=instance)  # runs on or after `valid_from` are claimed under the change
     subject = (
         _("The approval of your activity was withdrawn")
         if revoke

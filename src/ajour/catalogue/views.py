@@ -70,7 +70,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "catalogue/detail.html",
-        {"activity": activity, "instances": selectors.instances_with_days(activity=activity)},
+        {
+            "activity": activity,
+            "approval": selectors.approval_shown(activity=activity, today=timezone.localdate()),
+            "instances": selectors.instances_with_days(activity=activity),
+        },
     )
 
 

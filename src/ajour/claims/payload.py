@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from ajour.accounts.models import Account, Doctor, LedgerEntry, StaffMember
 from ajour.accounts.selectors import employment_confirmed
-from ajour.catalogue.models import Activity, ActivityInstance, ApprovalDecision
+from ajour.catalogue.models import Activity, ActivityInstance
+from ajour.catalogue.selectors import activity_number_for, approval_in_force
 from ajour.claims.models import Claim
 
 STUDY_MATERIAL_ID = "study-material"
@@ -47,20 +48,6 @@ class ClaimRequest:
     @property
     def is_material(self) -> bool:
         return self.instance is None
-
-
-def approval_on(activity: Activity, on: date) -> str:
-    """The approval in force on `on`: the latest decision valid from then, else the activity's own field."""
-    decision = (
-        ApprovalDecision.objects.filter(activity=activity, valid_from__lte=on)
-        .order_by("-valid_from", "-version")
-        .first()
-    )
-    if decision is None:
-        return activity.approval if activity.status == Activity.Status.APPROVED else Activity.Approval.NONE
-    if decision.kind in {ApprovalDecision.Kind.REJECT, ApprovalDecision.Kind.REVOKE}:
-        return Activity.Approval.NONE
-    return decision.approval
 
 
 @dataclass(frozen=True)
@@ -181,10 +168,11 @@ def build_payload(
         assert request.instance is not None
         source = request.instance.activity
         days = _days(request)
+        on = activity_date(request, days)
         activity = {
-            "id": source.number or f"instance-{request.instance.pk}",
+            "id": activity_number_for(activity=source, year=on.year) or f"instance-{request.instance.pk}",
             "type": _claim_type(source, staff_claim),
-            "approval": approval_on(source, activity_date(request, days)),
+            "approval": approval_in_force(activity=source, on=on),
             "laegedage": source.laegedage,
             "practice_purchase": source.practice_purchase,
             "days": days,

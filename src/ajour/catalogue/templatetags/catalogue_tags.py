@@ -4,7 +4,22 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from ajour.catalogue.models import Activity, ActivityInstance
+from ajour.catalogue.selectors import approval_in_force
+
 register = template.Library()
+
+
+@register.filter
+def run_approval(instance: ActivityInstance) -> str:
+    """The approval in force on the run's last day, the date its claims are judged on."""
+    return approval_in_force(activity=instance.activity, on=instance.ends_on)
+
+
+@register.filter
+def approval_label(approval: str) -> str:
+    """`self_chosen`, `systematic`, `both` or `none` in the active language."""
+    return str(Activity.Approval(approval).label)
 
 
 @register.filter
