@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from unittest import mock
 
 import pytest
 
 from ajour.accounts.models import Account, LedgerEntry
 from ajour.accounts.selectors import doctor_balances
-from ajour.catalogue.models import Activity, ActivityNumber, ApprovalDecision
+from ajour.catalogue.models import Activity, ActivityNumber, ApprovalDecision, ProgrammeDay
 from ajour.claims import services
 from ajour.claims.models import AuditEvent, Claim
 from ajour.claims.payload import ClaimInputError, ClaimRequest
@@ -111,6 +111,28 @@ def test_a_group_concept_is_claimed_with_its_number_for_the_year_of_the_activity
     claim = services.submit_claim(claimant=gp, request=f.request_for(instance), filed_on=FILED, by=None).claim
 
     assert claim.inputs["activity"]["id"] == "2025-0901"
+
+
+def test_course_days_are_stored_as_the_engine_counts_half_days() -> None:
+    gp = f.gp(year=2025)
+    course = f.activity(days=[date(2025, 3, 6), date(2025, 3, 7)], approval=Activity.Approval.BOTH)
+    ProgrammeDay.objects.filter(instance=course, date=date(2025, 3, 7)).update(ends_at=time(13, 30))
+    meeting = f.activity(
+        days=[date(2025, 3, 4)],
+        form=Activity.Form.DGE_MEETING,
+        starts=time(17),
+        ends=time(19),
+        break_minutes=0,
+    )
+
+    both = services.submit_claim(claimant=gp, request=f.request_for(course), filed_on=FILED, by=None).claim
+    group = services.submit_claim(claimant=gp, request=f.request_for(meeting), filed_on=FILED, by=None).claim
+
+    assert [day["class"] for day in both.decision["days"]] == ["full", "half"]
+    assert (both.course_day_halves, both.drawn_systematic_half_days) == (3, 3)
+    assert both.decision["draws"]["systematic_days"] == 1.5
+    assert [day["class"] for day in group.decision["days"]] == ["meeting"]
+    assert (group.course_day_halves, group.drawn_systematic_half_days) == (1, 0)
 
 
 def test_failure_after_the_claim_insert_leaves_nothing() -> None:
