@@ -23,9 +23,9 @@ from ajour.catalogue.models import (
     Topic,
 )
 from ajour.claims.models import Claim
+from ajour.rules import ParameterSet
 
 IN_REVIEW = [Activity.Status.SUBMITTED, Activity.Status.INFO_REQUESTED]
-BREADTH_YEARS = 5
 NUMBER = re.compile(r"^\d{4}-\d{4}$")
 SEARCH_CONFIG = "danish"
 
@@ -137,9 +137,28 @@ def precheck_messages(findings: list[dict[str, str]]) -> list[str]:
     return messages
 
 
+@dataclass(frozen=True)
+class IndividualApprovalLimits:
+    """P-05 and R-IND-1 as the rules parameters set them on a date."""
+
+    breadth_from_half_days: int
+    """From this many course days (in half days) an individual approval needs a breadth statement."""
+    similar_years: int
+    """The consultant sees the GP's activities on the same topic from this many years back."""
+
+
+def individual_approval_limits(*, on: date) -> IndividualApprovalLimits:
+    rules = ParameterSet.default().on(on)
+    return IndividualApprovalLimits(
+        breadth_from_half_days=rules.ints["individual_approval.breadth_from"],
+        similar_years=rules.ints["individual_approval.similar_years"],
+    )
+
+
 def similar_activities(*, doctor: Doctor, topic: Topic, today: date) -> list[Activity]:
-    """The GP's activities on the same topic in the last 5 years (R-IND-1): attended or claimed."""
-    since = today - timedelta(days=365 * BREADTH_YEARS + 1)
+    """The GP's activities on the same topic in the last years (R-IND-1): attended or claimed."""
+    years = individual_approval_limits(on=today).similar_years
+    since = today - timedelta(days=365 * years + 1)
     attended = Attendance.objects.filter(doctor=doctor, instance__activity=OuterRef("pk"))
     claimed = Claim.objects.filter(claimant=doctor, instance__activity=OuterRef("pk"))
     return list(

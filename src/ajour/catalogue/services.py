@@ -35,11 +35,11 @@ from ajour.catalogue.models import (
     Topic,
 )
 from ajour.catalogue.programme import DayPlan, claim_preview
-from ajour.catalogue.selectors import approval_in_force
+from ajour.catalogue.selectors import approval_in_force, individual_approval_limits
+from ajour.rules import ParameterSet
+from ajour.web.templatetags.ajour_format import half_days
 
 GROUP_CONCEPTS = {Activity.Form.SGE, Activity.Form.DGE_MODULE}
-BREADTH_DAYS = 4  # P-05: individual approval of 4 course days or more needs a breadth statement
-BREADTH_YEARS = 5
 AUTHORISATION_ID = re.compile(r"^[A-Za-z0-9]{5}$")
 
 
@@ -256,13 +256,15 @@ def submit_activity(*, activity: Activity, user: User) -> Activity:
         raise CatalogueError(_("Add at least one run with its programme before you submit."))
     if activity.applicant_doctor_id and not activity.justification.strip():
         raise CatalogueError(_("Individual approval needs a justification (P-04)."))
+    breadth_from = individual_approval_limits(on=timezone.localdate()).breadth_from_half_days
     if (
         activity.applicant_doctor_id
-        and course_days(activity=activity) >= BREADTH_DAYS
+        and course_days(activity=activity) * 2 >= breadth_from
         and not activity.breadth_statement.strip()
     ):
         raise CatalogueError(
-            _("An activity of 4 course days or more needs a statement of how you keep breadth (P-05).")
+            _("An activity of %(days)s course days or more needs a statement of how you keep breadth (P-05).")
+            % {"days": half_days(breadth_from)}
         )
     activity.prechecks = prechecks(activity=activity)
     activity.status = Activity.Status.SUBMITTED
@@ -567,8 +569,12 @@ def file_appeal(*, activity: Activity, user: User, reasons: str) -> ApprovalAppe
         raise CatalogueError(_("Only a rejection can be appealed."))
     if activity.appeals.exists():
         raise CatalogueError(_("This rejection has already been appealed."))
-    if not reasons.strip():
-        raise CatalogueError(_("Explain why the decision should be changed."))
+    minimum = ParameterSet.default().on(timezone.localdate()).ints["appeal.min_characters"]
+    if len(reasons.strip()) < minimum:
+        raise CatalogueError(
+            _("Explain in at least %(count)s characters why the decision should be changed.")
+            % {"count": minimum}
+        )
     appeal = ApprovalAppeal.objects.create(activity=activity, reasons=reasons.strip(), filed_by=user)
     activity.status = Activity.Status.APPEALED
     activity.save(update_fields=["status"])

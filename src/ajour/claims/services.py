@@ -24,7 +24,7 @@ from ajour.accounts.services import book_entry
 from ajour.accounts.uploads import RECEIPT_TYPES, checked_content_type
 from ajour.claims.models import Appeal, AuditEvent, Claim, ControlPolicy, Receipt
 from ajour.claims.payload import ClaimInputError, ClaimRequest, activity_date, build_payload, position_of
-from ajour.rules import Decision, InvalidClaim, decide, decision_to_json, parse_claim
+from ajour.rules import Decision, InvalidClaim, ParameterSet, decide, decision_to_json, parse_claim
 from ajour.rules.days import course_day_halves
 
 PAYABLE_STATUSES = (Claim.Status.DECIDED, Claim.Status.APPROVED, Claim.Status.ADJUSTED)
@@ -378,8 +378,9 @@ def reject_claim(*, claim: Claim, reason: str, by: User) -> Claim:
 def file_appeal(*, claim: Claim, text: str, by: User) -> Appeal:
     """The claimant appeals the decision to the steering group; payout waits for the outcome."""
     text = text.strip()
-    if len(text) < 10:
-        raise ClaimError(_("Explain in a few sentences why you appeal."))
+    minimum = ParameterSet.default().on(timezone.localdate()).ints["appeal.min_characters"]
+    if len(text) < minimum:
+        raise ClaimError(_("Explain in at least %(count)s characters why you appeal.") % {"count": minimum})
     claim = _locked(claim)
     _not_paid(claim)
     if claim.status == Claim.Status.APPEALED:

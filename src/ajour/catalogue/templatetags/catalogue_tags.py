@@ -2,10 +2,12 @@
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ajour.catalogue.models import Activity, ActivityInstance
-from ajour.catalogue.selectors import approval_in_force
+from ajour.catalogue.selectors import approval_in_force, individual_approval_limits
+from ajour.web.templatetags.ajour_format import half_days
 
 register = template.Library()
 
@@ -56,3 +58,11 @@ def account_label(name: str) -> str:
         "self_chosen": _("Self-chosen account"),
         "staff": _("Clinic staff account"),
     }.get(name, name)
+
+
+@register.simple_tag
+def individual_approval_limits_today() -> dict[str, object]:
+    """P-05 and R-IND-1 in force today, for the texts that name them: `breadth_days` (formatted days)
+    and `similar_years`."""
+    limits = individual_approval_limits(on=timezone.localdate())
+    return {"breadth_days": half_days(limits.breadth_from_half_days), "similar_years": limits.similar_years}
