@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 
 from ajour.rules import Decision, InvalidClaim, decide, decision_to_json, parse_claim
 from ajour.rules.days import course_day_halves
+from ajour.rules.schema import STAFF_TYPES
 
 SAMPLE_SELF_CHOSEN_ORE = 2_140_000
 SAMPLE_SYSTEMATIC_DAYS = 3
 SAMPLE_STAFF = {"profession": "nurse", "weekly_hours": 37}
-STAFF_TYPES = {"staff_course", "pge_module"}
 
 _LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}[:.]\d{2})\s*[-–]\s*(\d{1,2}[:.]\d{2})\s*(.*)$")
 
