@@ -158,6 +158,7 @@ def build_payload(
         if request.purchased_on is None:
             raise ClaimInputError("purchased_on", _("Enter the purchase date."))
         days: list[dict[str, object]] = []
+        on = request.purchased_on
         activity: dict[str, object] = {
             "id": STUDY_MATERIAL_ID,
             "type": "study_material",
@@ -177,7 +178,6 @@ def build_payload(
             "practice_purchase": source.practice_purchase,
             "days": days,
         }
-    on = activity_date(request, days)
     if position is None:
         staff_practice = request.staff_member.practice_id if request.staff_member is not None else None
         position = position_of(claimant, staff_practice)
