@@ -64,13 +64,18 @@ def test_allocation_run_books_owners_confirmed_employed_trainees_and_clinics_onc
     assert not LedgerEntry.objects.filter(account__doctor=unconfirmed).exists()
     assert _balance(phase2, "self_chosen") == 2 * 200_000  # Feb and Aug periods
     assert _balance(phase3, "self_chosen") == 400_000
-    assert practice_staff_balance(practice_id=owner.practice_id) == 500_000
+    assert practice_staff_balance(practice_id=owner.practice_id) == 600_000  # 2025: assumed 6,000 a year
 
 
-def test_staff_account_is_pro_rata_in_the_scheme_year() -> None:
-    assert services.staff_allocation(capacities=2, year=2023) == 500_000  # July–December
-    assert services.staff_allocation(capacities=2, year=2024) == 1_000_000
+def test_staff_account_is_5000_dkk_per_capacity_for_the_rest_of_2023_then_the_assumed_yearly_amount() -> None:
+    assert services.staff_allocation(capacities=2, year=2023) == 1_000_000  # July–December 2023 (S42)
+    assert services.staff_allocation(capacities=2, year=2024) == 1_200_000  # 6,000 a year, assumed
     assert services.staff_allocation(capacities=1, year=2022) == 0
+    owner = factories.doctor()
+
+    services.allocate_year(year=2023)
+
+    assert practice_staff_balance(practice_id=owner.practice_id) == 500_000
 
 
 def test_confirming_a_contract_allocates_at_once() -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 
 from ajour.accounts.services import create_api_token
+from ajour.catalogue import services
 from ajour.catalogue.models import Activity, Attendance
 from tests import factories
 from tests.catalogue import factories as cf
@@ -59,6 +61,29 @@ def test_search_and_detail_are_public(client: Client) -> None:
     assert [day["day_class"] for day in detail["runs"][0]["days"]] == ["full", "full"]
     assert client.get(f"/api/v1/catalogue/activities/{activity.pk + 1}").status_code == 404
     assert client.get("/api/v1/catalogue/search", {"sort": "sideways"}).status_code == 422
+
+
+def test_the_approval_shown_is_the_one_in_force_and_a_dated_change_takes_effect_on_its_date(
+    client: Client,
+) -> None:
+    activity = cf.approved(
+        approval="both", theme=cf.se_theme(), requested_approval="both", se_theme=cf.se_theme()
+    )
+    start = activity.instances.get().starts_on
+    services.change_approval(
+        activity=activity,
+        decided_by=cf.steering_member(),
+        approval="self_chosen",
+        valid_from=start + timedelta(days=1),
+        reasons="Kun selvvalgt fra kursets anden dag.",
+    )
+
+    (run,) = client.get("/api/v1/catalogue/search").json()["results"]
+    assert run["approval"] == "self_chosen"
+    assert [option["account"] for option in run["claimable"]] == ["self_chosen"]
+    assert client.get(f"/api/v1/catalogue/activities/{activity.pk}").json()["approval"] == "both"
+    with time_machine.travel(start + timedelta(days=1), tick=False):
+        assert client.get(f"/api/v1/catalogue/activities/{activity.pk}").json()["approval"] == "self_chosen"
 
 
 def test_a_provider_system_submits_with_an_api_token(client: Client) -> None:

@@ -84,3 +84,14 @@ def test_no_preview_without_days_or_for_an_undecidable_programme() -> None:
     )
     impossible = [DayPlan(date(2025, 3, 6), time(12), time(9))]
     assert claim_preview(days=impossible, claim_type="course", approval="self_chosen", price_ore=0) is None
+
+
+def test_a_dge_meeting_counts_as_one_half_course_day_as_everywhere_else() -> None:
+    meetings = [
+        DayPlan(date(2025, 3, 4), time(17), time(19, 30)),
+        DayPlan(date(2025, 3, 11), time(17), time(19)),
+    ]
+    preview = claim_preview(days=meetings, claim_type="dge_meeting", approval="self_chosen", price_ore=0)
+    assert preview is not None
+    assert [day["class"] for day in preview["days"]] == ["meeting", "meeting"]
+    assert preview["qualifying_half_days"] == 2

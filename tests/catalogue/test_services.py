@@ -13,6 +13,7 @@ from ajour.catalogue.models import Activity, ActivityNumber, ApprovalAppeal, Att
 from ajour.claims.selectors import claimable_attendances
 from tests import factories
 from tests.catalogue import factories as cf
+from tests.conftest import RulesParameters
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +186,7 @@ def test_rejection_appeal_and_the_steering_group_overturning_it(
 def test_the_steering_group_can_uphold_a_rejection() -> None:
     activity = cf.submitted()
     services.reject_activity(activity=activity, decided_by=cf.consultant(), reasons="Sponsoreret.")
-    appeal = services.file_appeal(activity=activity, user=activity.created_by, reasons="Nej.")
+    appeal = services.file_appeal(activity=activity, user=activity.created_by, reasons="Emnet er relevant.")
     services.decide_appeal(
         appeal=appeal, decided_by=cf.steering_member(), overturn=False, reasons="Sponsorat."
     )
@@ -319,6 +320,35 @@ def test_similar_activities_of_the_gp_from_the_last_five_years() -> None:
     cf.approved(topic=cf.topic("astma", "Astma"))
     assert selectors.similar_activities(doctor=gp, topic=cf.topic(), today=date.today()) == [earlier]
     assert selectors.similar_activities(doctor=gp, topic=cf.topic("astma", "Astma"), today=date.today()) == []
+
+
+def test_breadth_and_similar_activities_follow_the_rules_parameters(
+    rules_parameters: RulesParameters,
+) -> None:
+    rules_parameters({"individual_approval.breadth_from": 4, "individual_approval.similar_years": 1})
+    gp = factories.doctor()
+    user = cf.gp_user(gp)
+    activity = services.create_activity(
+        user=user, data=cf.activity_data(), instances=[cf.instance_data(count=2)], applicant_doctor=gp
+    )
+    Activity.objects.filter(pk=activity.pk).update(justification="Jeg har mange patienter med diabetes.")
+    activity.refresh_from_db()
+    with pytest.raises(services.CatalogueError, match="2 kursusdage"):
+        services.submit_activity(activity=activity, user=user)
+    earlier = cf.approved()
+    services.report_attendance(
+        instance=ended(earlier), user=earlier.created_by, authorisation_ids=[gp.authorisation_id]
+    )
+    two_years_on = date.today() + timedelta(days=2 * 365)
+    assert selectors.similar_activities(doctor=gp, topic=cf.topic(), today=two_years_on) == []
+
+
+def test_an_approval_appeal_needs_the_shortest_explanation_the_rules_set() -> None:
+    activity = cf.submitted()
+    services.reject_activity(activity=activity, decided_by=cf.consultant(), reasons="Mangler program.")
+    with pytest.raises(services.CatalogueError, match="10"):
+        services.file_appeal(activity=activity, user=activity.created_by, reasons="Forkert.")
+    assert services.file_appeal(activity=activity, user=activity.created_by, reasons="Programmet er vedlagt.")
 
 
 def test_provider_registration() -> None:

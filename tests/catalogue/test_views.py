@@ -111,6 +111,22 @@ def test_detail_page_shows_runs_programme_and_claim(client: Client) -> None:
     assert client.get(f"/catalogue/activity/{draft.pk}/").status_code == 404
 
 
+def test_pages_show_the_approval_in_force_for_each_run_and_for_the_activity(client: Client) -> None:
+    activity = cf.approved(runs=2, approval="both", theme=cf.se_theme(), requested_approval="both")
+    second_run = activity.instances.order_by("starts_on")[1].starts_on
+    services.change_approval(
+        activity=activity,
+        decided_by=cf.steering_member(),
+        approval="self_chosen",
+        valid_from=second_run,
+        reasons="Kun selvvalgt fra andet hold.",
+    )
+
+    results = client.get("/catalogue/").content.decode()
+    assert results.count("Selvvalgt og systematisk") == 1 and results.count("Selvvalgt<") == 1
+    assert "Selvvalgt og systematisk" in client.get(f"/catalogue/activity/{activity.pk}/").content.decode()
+
+
 # ---------------------------------------------------------------- applicants
 
 

@@ -17,6 +17,7 @@ from ajour.claims import payouts, services
 from ajour.claims.models import Claim, ControlPolicy
 from tests import factories
 from tests.claims import factories as f
+from tests.conftest import RulesParameters
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +102,16 @@ def test_upheld_appeal_is_applied_to_the_ledger() -> None:
     assert doctor_balances(doctor=gp).self_chosen_ore == 2_140_000 - claim.payable_ore
     with pytest.raises(services.ClaimError):
         services.decide_appeal(appeal=appeal, upheld=False, payable_ore=None, text="again", by=steering)
+
+
+def test_an_appeal_needs_the_shortest_explanation_the_rules_set(rules_parameters: RulesParameters) -> None:
+    gp = f.gp(year=2025)
+    claim = _claim(gp)
+    rules_parameters({"appeal.min_characters": 20})
+
+    with pytest.raises(services.ClaimError, match="20"):
+        services.file_appeal(claim=claim, text="Gebyret var højere.", by=f.login_of(gp))
+    assert services.file_appeal(claim=claim, text="Kursusgebyret var højere.", by=f.login_of(gp))
 
 
 def test_payout_file_validates_pays_each_claim_once_and_is_reissued_identically(tmp_path) -> None:  # type: ignore[no-untyped-def]

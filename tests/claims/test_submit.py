@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from unittest import mock
 
 import pytest
 
 from ajour.accounts.models import LedgerEntry
 from ajour.accounts.selectors import doctor_balances, practice_staff_balance
-from ajour.catalogue.models import Activity
+from ajour.catalogue.models import Activity, ActivityNumber, ApprovalDecision, ProgrammeDay
 from ajour.claims import services
 from ajour.claims.models import AuditEvent, Claim
 from ajour.claims.payload import ClaimInputError, ClaimRequest
@@ -73,6 +73,64 @@ def test_approval_in_force_on_the_activity_date_is_used() -> None:
     assert claim.outcome == "rejected"
     assert claim.decision["reasons"][0]["code"] == "NOT_APPROVED"
     assert not LedgerEntry.objects.filter(claim=claim).exists()
+
+
+def test_a_later_back_dated_withdrawal_overrides_an_earlier_change_from_its_date() -> None:
+    gp = f.gp(year=2025)
+    instance = f.activity(days=[date(2025, 3, 6)], approval=Activity.Approval.BOTH)
+    f.approval_change(instance, approval=Activity.Approval.SELF_CHOSEN, valid_from=date(2025, 3, 1))
+    f.approval_change(instance, approval=Activity.Approval.NONE, valid_from=date(2025, 2, 1))
+
+    claim = services.submit_claim(claimant=gp, request=f.request_for(instance), filed_on=FILED, by=None).claim
+
+    assert claim.inputs["activity"]["approval"] == "none"
+    assert claim.decision["reasons"][0]["code"] == "NOT_APPROVED"
+
+
+def test_an_activity_without_an_approval_decision_is_not_approved() -> None:
+    gp = f.gp(year=2025)
+    instance = f.activity(days=[date(2025, 3, 6)])
+    ApprovalDecision.objects.filter(activity=instance.activity).delete()
+
+    claim = services.submit_claim(claimant=gp, request=f.request_for(instance), filed_on=FILED, by=None).claim
+
+    assert claim.outcome == "rejected"
+    assert claim.decision["reasons"][0]["code"] == "NOT_APPROVED"
+
+
+def test_a_group_concept_is_claimed_with_its_number_for_the_year_of_the_activity() -> None:
+    gp = f.gp(year=2025)
+    instance = f.activity(days=[date(2025, 3, 6)], form=Activity.Form.SGE)
+    concept = instance.activity
+    this_year = ActivityNumber.objects.get(activity=concept, year=2025).number  # issued at approval
+    ActivityNumber.objects.create(activity=concept, year=2024, number="2024-0901")
+    Activity.objects.filter(pk=concept.pk).update(number="2024-0901")
+
+    claim = services.submit_claim(claimant=gp, request=f.request_for(instance), filed_on=FILED, by=None).claim
+
+    assert claim.inputs["activity"]["id"] == this_year != "2024-0901"
+
+
+def test_course_days_are_stored_as_the_engine_counts_half_days() -> None:
+    gp = f.gp(year=2025)
+    course = f.activity(days=[date(2025, 3, 6), date(2025, 3, 7)], approval=Activity.Approval.BOTH)
+    ProgrammeDay.objects.filter(instance=course, date=date(2025, 3, 7)).update(ends_at=time(13, 30))
+    meeting = f.activity(
+        days=[date(2025, 3, 4)],
+        form=Activity.Form.DGE_MEETING,
+        starts=time(17),
+        ends=time(19),
+        break_minutes=0,
+    )
+
+    both = services.submit_claim(claimant=gp, request=f.request_for(course), filed_on=FILED, by=None).claim
+    group = services.submit_claim(claimant=gp, request=f.request_for(meeting), filed_on=FILED, by=None).claim
+
+    assert [day["class"] for day in both.decision["days"]] == ["full", "half"]
+    assert (both.course_day_halves, both.drawn_systematic_half_days) == (3, 3)
+    assert both.decision["draws"]["systematic_days"] == 1.5
+    assert [day["class"] for day in group.decision["days"]] == ["meeting"]
+    assert (group.course_day_halves, group.drawn_systematic_half_days) == (1, 0)
 
 
 def test_failure_after_the_claim_insert_leaves_nothing() -> None:
@@ -148,10 +206,10 @@ def test_idempotency_key_returns_the_first_claim_and_refuses_another_body() -> N
 
 
 def test_staff_claim_draws_from_the_clinic_staff_account_and_pays_the_practice() -> None:
-    gp = f.gp(year=2025)  # the yearly run also allocates the clinic's staff account: 5,000 DKK
+    gp = f.gp(year=2025)  # the yearly run also allocates the clinic's staff account: 6,000 DKK (assumed)
     practice = gp.practice
     assert practice is not None
-    assert practice_staff_balance(practice_id=practice.pk) == 500_000
+    assert practice_staff_balance(practice_id=practice.pk) == 600_000
     nurse = f.staff_member(practice)
     instance = f.activity(days=[date(2025, 3, 6)], form=Activity.Form.STAFF_COURSE)
 

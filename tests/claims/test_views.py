@@ -15,6 +15,7 @@ from ajour.claims.models import Appeal, Claim, ControlPolicy
 from ajour.groups.models import DgeGroup
 from tests import factories
 from tests.claims import factories as f
+from tests.conftest import RulesParameters
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,17 @@ def gp_and_course():  # type: ignore[no-untyped-def]
         year=date.today().year, share_basis_points=0, always_above_ore=10**12, seed="s"
     )
     return gp, instance
+
+
+def test_find_offers_runs_as_far_back_as_the_filing_deadline(rules_parameters: RulesParameters) -> None:
+    gp = f.gp(year=date.today().year)
+    old = f.activity(days=[date(date.today().year - 2, 3, 6)], title="Gammelt kursus om gigt")
+    client = _logged_in(f.login_of(gp))
+    assert "Gammelt kursus om gigt" not in client.get("/claims/new/", {"q": "gigt"}).content.decode()
+
+    rules_parameters({"claim.filing_deadline_years": 2})
+
+    assert old.activity.title in client.get("/claims/new/", {"q": "gigt"}).content.decode()
 
 
 def test_find_by_number_title_and_date(gp_and_course) -> None:  # type: ignore[no-untyped-def]

@@ -134,12 +134,22 @@ def test_rules_params(capsys: pytest.CaptureFixture[str]) -> None:
     assert "2023-07-01" in out and "* assumed" in out
     line = next(line for line in out.splitlines() if line.startswith("allocation.locum "))
     assert "quote.md  Self-chosen allocation, locum" in line
+    for shown in (
+        "6 half days",
+        "12 months",
+        "1 year",
+        "10 characters",
+        "medical_student, other, trainee_doctor",
+    ):
+        assert shown in out
+    assert "staff.per_capacity" in out and "systematic.per_year" in out and "eligibility.trainee_roles" in out
 
 
 def test_rules_params_in_danish_today(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_rules(["params", "--lang", "da"]) == 0
     out = capsys.readouterr().out
     assert "Parametre gældende" in out and "2.800,00 kr." in out and "3 dage" in out and "betegnelse" in out
+    assert "6 halve dage" in out and "12 måneder" in out and "5 år" in out and "10 tegn" in out
 
 
 def test_rules_bench(capsys: pytest.CaptureFixture[str]) -> None:

@@ -129,3 +129,81 @@ def test_parameter_table_of_a_reform() -> None:
     rows = {row.name: row for row in parameter_table(date(2025, 1, 1), reform)}
     assert rows["threshold.half_day"].value == 120
     assert rows["threshold.half_day"].source == "reform"
+
+
+CODES = """
+eligibility.x:
+  unit: codes
+  label: {en: X, da: X}
+  values:
+    - {valid_from: 2020-01-01, value: [b, a], source: S01}
+"""
+
+
+def test_code_lists_are_sets_of_names() -> None:
+    parameter = load_parameters({"x.yaml": CODES})["eligibility.x"]
+    assert parameter.at(date(2020, 1, 1)).value == frozenset({"a", "b"})
+    with pytest.raises(ParameterError, match="does not fit unit"):
+        load_parameters({"x.yaml": CODES.replace("[b, a]", "[b, 1]")})
+    with pytest.raises(ParameterError, match="does not fit unit"):
+        load_parameters({"x.yaml": CODES.replace("[b, a]", "b")})
+
+
+def test_rules_outside_the_fee_tables_are_dated_parameters_with_units() -> None:
+    rows = {row.name: row for row in parameter_table(date(2025, 3, 6))}
+    units = {name: row.unit for name, row in rows.items()}
+    assert units["systematic.per_year"] == "half_days" and rows["systematic.per_year"].value == 6
+    assert units["trainee_phase2.period_months"] == units["trainee_phase3.period_months"] == "months"
+    assert (rows["trainee_phase2.period_months"].value, rows["trainee_phase3.period_months"].value) == (6, 12)
+    assert (units["claim.filing_deadline_years"], rows["claim.filing_deadline_years"].value) == ("years", 1)
+    assert (units["appeal.min_characters"], rows["appeal.min_characters"].value) == ("characters", 10)
+    assert (
+        rows["individual_approval.breadth_from"].unit,
+        rows["individual_approval.breadth_from"].value,
+    ) == (
+        "half_days",
+        8,
+    )
+    assert rows["individual_approval.similar_years"].value == 5
+    assert rows["eligibility.staff_ineligible_professions"].value == frozenset(
+        {"medical_student", "trainee_doctor", "other"}
+    )
+    assert rows["eligibility.systematic_activity_types"].value == frozenset({"course", "sge_day"})
+    assert all(row.label_da and row.label_en and row.source for row in rows.values())
+
+
+def test_the_staff_account_is_5000_dkk_per_capacity_for_the_rest_of_2023_then_an_assumed_6000_a_year() -> (
+    None
+):
+    rest_of_2023 = {row.name: row for row in parameter_table(date(2023, 12, 31))}["staff.per_capacity"]
+    from_2024 = {row.name: row for row in parameter_table(date(2024, 1, 1))}["staff.per_capacity"]
+    assert (rest_of_2023.value, rest_of_2023.source, rest_of_2023.assumed) == (500000, "S42", False)
+    assert (from_2024.value, from_2024.assumed) == (600000, True)
+
+
+def test_a_reform_can_change_who_is_eligible_and_the_filing_deadline() -> None:
+    other = claim(
+        activity={"type": "staff_course", "approval": "self_chosen"},
+        balances={"staff_ore": 1000000},
+        staff={"profession": "other", "weekly_hours": 37},
+    )
+    late = claim(filed_on="2027-01-02")
+    assert decide(parse_claim(other)).reasons[0].code == "STAFF_NOT_ELIGIBLE"
+    assert decide(parse_claim(late)).reasons[0].code == "DEADLINE_PASSED"
+    reform = ParameterSet.default().with_overrides(
+        {"eligibility.staff_ineligible_professions": ["medical_student"], "claim.filing_deadline_years": 2}
+    )
+    assert (
+        reform.version
+        == ParameterSet.default()
+        .with_overrides(
+            {
+                "claim.filing_deadline_years": 2,
+                "eligibility.staff_ineligible_professions": ("medical_student",),
+            }
+        )
+        .version
+    )
+    assert decide(parse_claim(other), reform).outcome == "approved"
+    assert decide(parse_claim(late), reform).outcome == "approved"
+    assert "claim.filing_deadline_years" not in decide(parse_claim(late), reform).parameters_used

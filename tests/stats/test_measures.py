@@ -10,6 +10,7 @@ from ajour.accounts.models import Doctor
 from ajour.catalogue.models import Provider, Topic
 from ajour.stats.selectors import headline
 from ajour.stats.services import refresh_rollups
+from tests.conftest import RulesParameters
 from tests.stats import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +109,15 @@ def test_provider_type_restricts_course_days_but_not_participation() -> None:
     assert measures["produced_course_days"] == 1.0
     assert measures["series"]["2024"]["produced_course_days"] == 1.0
     assert measures["series"]["2019"]["produced_course_days"] == 0.0
-    assert set(measures["series"]) == {str(y) for y in range(2019, 2026)}
+    assert set(measures["series"]) == {str(y) for y in range(2019, 2025)}
+
+
+def test_the_series_ends_with_the_chosen_year() -> None:
+    f.claim(f.gp(), on=D, halves=2)
+    refresh_rollups()
+
+    assert set(headline(year=2024)["series"]) == {str(y) for y in range(2019, 2025)}
+    assert set(headline(year=2027)["series"]) == {str(y) for y in range(2019, 2028)}
 
 
 def test_series_shows_each_year_and_topic() -> None:
@@ -153,8 +162,9 @@ def test_money_by_stream_unused_and_forfeited() -> None:
 
     assert measures["money_paid_ore_by_stream"] == {"self_chosen": 400_000, "systematic": 450_000, "staff": 0}
     assert measures["unused_self_chosen_ore"] == 1_740_000
-    # the clinic's staff account had half a year of 2023 (scheme from July) and 2024: half a year lost
-    assert measures["forfeited_ore"] == {"self_chosen": 1_740_000, "staff": 250_000}
+    # the clinic's staff account had 5,000 kr. for the rest of 2023 (scheme from July) and 6,000 kr. (assumed)
+    # for 2024: what is above one year's allocation, 5,000 kr., is lost
+    assert measures["forfeited_ore"] == {"self_chosen": 1_740_000, "staff": 500_000}
 
 
 def test_gps_below_three_systematic_days() -> None:
@@ -165,3 +175,12 @@ def test_gps_below_three_systematic_days() -> None:
     refresh_rollups()
 
     assert headline(year=2024)["gps_below_systematic_days"] == 2
+
+
+def test_systematic_days_per_year_come_from_the_rules_parameters(rules_parameters: RulesParameters) -> None:
+    rules_parameters({"systematic.per_year": 4})
+    f.claim(f.gp(), on=D, halves=4, at=f.instance(on=D, approval="systematic"))
+    f.claim(f.gp(), on=D, halves=2, at=f.instance(on=D, approval="systematic"))
+    refresh_rollups()
+
+    assert headline(year=2024)["gps_below_systematic_days"] == 1

@@ -12,8 +12,6 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
-from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -37,9 +35,7 @@ from ajour.accounts.models import (
 from ajour.accounts.uploads import PDF, checked_content_type
 from ajour.core.mail import Mail, compose, send_after_commit
 from ajour.rules import ParameterSet
-from ajour.rules.parameters import Parameter, load_parameters
 
-ALLOCATION_FILE = Path(__file__).with_name("allocation.yaml")
 BATCH = 2000
 GP_KINDS = (Account.Kind.SELF_CHOSEN, Account.Kind.SYSTEMATIC)
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
@@ -50,18 +46,8 @@ class AccountError(Exception):
     """A request the accounts cannot honour; the message is for the user."""
 
 
-@cache
-def _allocation_parameters() -> dict[str, Parameter]:
-    return load_parameters({ALLOCATION_FILE.name: ALLOCATION_FILE.read_text(encoding="utf-8")})
-
-
 def allocation_parameter(name: str, on: date) -> int:
-    """A dated amount for the allocation run: this app's file first, then the rules engine's parameters."""
-    local = _allocation_parameters().get(name)
-    if local is not None:
-        value = local.at(on).value
-        assert isinstance(value, int)  # allocation parameters are amounts, not dates
-        return value
+    """A dated amount, count or period for the allocation run, from the one set of rules parameters."""
     return ParameterSet.default().on(on).ints[name]
 
 
@@ -221,12 +207,12 @@ def _safe_date(year: int, month: int, day: int) -> date:
 
 
 def staff_allocation(*, capacities: int, year: int) -> int:
-    """5,000 DKK per doctor capacity, pro rata for the months of `year` the staff scheme is in force."""
-    scheme_start = _staff_scheme_start(year)
-    if scheme_start.year > year:
+    """The clinic staff account's allocation for `year`: the amount per doctor capacity in force that
+    year, whole. In the scheme's first year that amount is already the one for the rest of the year
+    (5,000 DKK for July–December 2023, S42), so it is not pro-rated; none before the scheme."""
+    if _staff_scheme_start(year).year > year:
         return 0
-    months = 13 - scheme_start.month if scheme_start.year == year else 12
-    return allocation_parameter("staff.per_capacity", date(year, 12, 31)) * capacities * months // 12
+    return allocation_parameter("staff.per_capacity", date(year, 12, 31)) * capacities
 
 
 def _staff_scheme_start(year: int) -> date:

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import django_auth
@@ -188,7 +189,7 @@ def _instance(instance: ActivityInstance) -> dict[str, object]:
         "title": activity.title,
         "provider": str(activity.provider) if activity.provider_id else None,
         "form": activity.form,
-        "approval": activity.approval,
+        "approval": selectors.approval_in_force(activity=activity, on=instance.ends_on),
         "starts_on": instance.starts_on,
         "ends_on": instance.ends_on,
         "town": instance.town,
@@ -260,7 +261,7 @@ def activity_detail(request: HttpRequest, activity_id: int) -> Status[object]:
             "form": activity.form,
             "target_group": activity.target_group,
             "topic": activity.topic.code,
-            "approval": activity.approval,
+            "approval": selectors.approval_shown(activity=activity, today=timezone.localdate()),
             "scope": activity.scope,
             "se_theme": activity.se_theme.code if activity.se_theme else None,
             "price_ore": activity.price_ore,

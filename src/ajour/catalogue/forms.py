@@ -6,13 +6,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ajour.accounts.models import Region
 from ajour.catalogue.models import Activity, ActivityInstance, Provider, SeTheme, Topic
 from ajour.catalogue.programme import DayPlan, ProgrammeError, parse_programme
-from ajour.catalogue.selectors import QueueFilters, SearchFilters
+from ajour.catalogue.selectors import QueueFilters, SearchFilters, individual_approval_limits
 from ajour.catalogue.services import ActivityData, InstanceData
+from ajour.core.formats import format_half_days
 
 REQUESTABLE = [c for c in Activity.Approval.choices if c[0] != Activity.Approval.NONE]
 PROGRAMME_HELP = _(
@@ -162,16 +164,20 @@ class ActivityForm(forms.Form):
 
 
 class IndividualActivityForm(ActivityForm):
-    """A GP's own application (P-04, P-05): justification always, breadth from 4 course days."""
+    """A GP's own application (P-04, P-05): justification always, breadth from the course days the
+    rules parameters set."""
 
     justification = forms.CharField(
         label=_("Why this activity is especially relevant to you"), widget=forms.Textarea(attrs={"rows": 3})
     )
-    breadth_statement = forms.CharField(
-        label=_("How you keep breadth in your CME (required from 4 course days)"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-    )
+    breadth_statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        breadth_from = individual_approval_limits(on=timezone.localdate()).breadth_from_half_days
+        self.fields["breadth_statement"].label = _(
+            "How you keep breadth in your CME (required from %(days)s course days)"
+        ) % {"days": format_half_days(breadth_from)}
 
 
 class InstanceForm(forms.Form):

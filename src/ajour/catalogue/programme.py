@@ -1,8 +1,9 @@
 """Programme days from sessions, and what a participant can claim for them, decided by the rules engine.
 
 Day classes are never computed here: a sample `ajour.claim/1` for a GP owner with full balances is
-decided by `ajour.rules.decide_payload`, and its `days` and `lines` are what providers, consultants
-and GPs see. The thresholds live only in the engine's dated parameters.
+decided by `ajour.rules.decide`, and its days and lines are what providers, consultants and GPs see.
+The thresholds live only in the engine's dated parameters; half course days are counted by
+`ajour.rules.days.course_day_halves`, as everywhere else.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from typing import Protocol
 
 from django.utils.translation import gettext as _
 
-from ajour.rules import InvalidClaim, decide_payload
+from ajour.rules import Decision, InvalidClaim, decide, decision_to_json, parse_claim
+from ajour.rules.days import course_day_halves
+from ajour.rules.schema import STAFF_TYPES
 
 SAMPLE_SELF_CHOSEN_ORE = 2_140_000
 SAMPLE_SYSTEMATIC_DAYS = 3
 SAMPLE_STAFF = {"profession": "nurse", "weekly_hours": 37}
-STAFF_TYPES = {"staff_course", "pge_module"}
 
 _LINE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}[:.]\d{2})\s*[-–]\s*(\d{1,2}[:.]\d{2})\s*(.*)$")
 
@@ -188,7 +190,7 @@ def claim_preview(
     if claim_type in STAFF_TYPES:
         accounts = ["auto"]
     options = []
-    decision: dict[str, object] = {}
+    decision: Decision | None = None
     for account in accounts:
         payload = sample_claim(
             days=days,
@@ -200,35 +202,32 @@ def claim_preview(
             practice_purchase=practice_purchase,
         )
         try:
-            decision = decide_payload(payload, lang=lang)
+            decision = decide(parse_claim(payload))
         except InvalidClaim:
             return None
-        lines = decision["lines"]
-        draws = decision["draws"]
-        assert isinstance(lines, list) and isinstance(draws, dict)
         options.append(
             {
                 "account": "staff"
                 if claim_type in STAFF_TYPES
-                else ("systematic" if draws["systematic_days"] else account),
-                "payable_ore": decision["payable_ore"],
+                else ("systematic" if decision.systematic_half_days else account),
+                "payable_ore": decision.payable_ore,
                 "fee_ore": sum(
-                    line["approved_ore"] for line in lines if line["item"] in {"fee", "lost_earnings"}
+                    line.approved_ore for line in decision.lines if line.item in {"fee", "lost_earnings"}
                 ),
-                "course_fee_ore": sum(line["approved_ore"] for line in lines if line["item"] == "course_fee"),
-                "systematic_half_days": round(float(draws["systematic_days"]) * 2),
-                "outcome": decision["outcome"],
+                "course_fee_ore": sum(
+                    line.approved_ore for line in decision.lines if line.item == "course_fee"
+                ),
+                "systematic_half_days": decision.systematic_half_days,
+                "outcome": decision.outcome,
             }
         )
+    assert decision is not None  # `accounts` is never empty
     if len(options) == 2 and options[0]["account"] != "systematic":
         options = options[1:]  # systematic not reachable (e.g. a DGE type): show one option
-    engine_days = decision["days"]
-    assert isinstance(engine_days, list)
-    qualifying = [day for day in engine_days if day["class"] != "none"]
     return {
-        "rules_version": decision["rules_version"],
-        "days": engine_days,
-        "qualifying_half_days": sum(2 if day["class"] in {"full", "meeting"} else 1 for day in qualifying),
-        "fee_days": sum(1 for day in engine_days if day["fee_day"]),
+        "rules_version": decision.rules_version,
+        "days": decision_to_json(decision, lang)["days"],
+        "qualifying_half_days": course_day_halves(day.day_class for day in decision.days),
+        "fee_days": sum(1 for day in decision.days if day.fee_day),
         "options": options,
     }

@@ -22,9 +22,9 @@ from ajour.catalogue.models import (
     Attendance,
     Topic,
 )
+from ajour.rules import ParameterSet
 
 IN_REVIEW = [Activity.Status.SUBMITTED, Activity.Status.INFO_REQUESTED]
-BREADTH_YEARS = 5
 NUMBER = re.compile(r"^\d{4}-\d{4}$")
 SEARCH_CONFIG = "danish"
 
@@ -136,9 +136,28 @@ def precheck_messages(findings: list[dict[str, str]]) -> list[str]:
     return messages
 
 
+@dataclass(frozen=True)
+class IndividualApprovalLimits:
+    """P-05 and R-IND-1 as the rules parameters set them on a date."""
+
+    breadth_from_half_days: int
+    """From this many course days (in half days) an individual approval needs a breadth statement."""
+    similar_years: int
+    """The consultant sees the GP's activities on the same topic from this many years back."""
+
+
+def individual_approval_limits(*, on: date) -> IndividualApprovalLimits:
+    rules = ParameterSet.default().on(on)
+    return IndividualApprovalLimits(
+        breadth_from_half_days=rules.ints["individual_approval.breadth_from"],
+        similar_years=rules.ints["individual_approval.similar_years"],
+    )
+
+
 def similar_activities(*, doctor: Doctor, topic: Topic, today: date) -> list[Activity]:
-    """The GP's activities on the same topic in the last 5 years (R-IND-1): attended or claimed."""
-    since = today - timedelta(days=365 * BREADTH_YEARS + 1)
+    """The GP's activities on the same topic in the last years (R-IND-1): attended or claimed."""
+    years = individual_approval_limits(on=today).similar_years
+    since = today - timedelta(days=365 * years + 1)
     attended = Attendance.objects.filter(doctor=doctor, instance__activity=OuterRef("pk"))
     # A run's claims are reached through the relation the claims app declares (`instance.claims`), so the
     # catalogue reads them without importing the app above it.
@@ -154,17 +173,28 @@ def similar_activities(*, doctor: Doctor, topic: Topic, today: date) -> list[Act
 # ---------------------------------------------------------------- for the claims app
 
 
-def approval_decision_in_force(*, activity: Activity, on: date) -> ApprovalDecision | None:
-    """The latest decision (highest version) that is valid on `on`."""
-    return activity.decisions.filter(valid_from__lte=on).order_by("-version").first()
-
-
 def approval_in_force(*, activity: Activity, on: date) -> str:
-    """`self_chosen`, `systematic`, `both` or `none`: how the activity is approved on that date (P-08)."""
-    decision = approval_decision_in_force(activity=activity, on=on)
-    if decision is None or decision.kind in {ApprovalDecision.Kind.REJECT, ApprovalDecision.Kind.REVOKE}:
+    """`self_chosen`, `systematic`, `both` or `none`: how the activity is approved on `on` (P-08).
+
+    Approval decisions are versioned. Of the decisions whose `valid_from` is on or before `on`, the
+    one with the highest version governs, so a later decision that is back-dated (a change or a
+    withdrawal) overrides every earlier one from its date on. A rejection or withdrawal means not
+    approved, and so does no decision in force: the activity's own `approval` and `status` fields
+    are never a fallback. Reads `activity.decisions.all()`, so a caller listing many activities
+    prefetches `decisions` once instead of one query per activity.
+    """
+    in_force = [decision for decision in activity.decisions.all() if decision.valid_from <= on]
+    governing = max(in_force, key=lambda decision: decision.version, default=None)
+    if governing is None or governing.kind in {ApprovalDecision.Kind.REJECT, ApprovalDecision.Kind.REVOKE}:
         return Activity.Approval.NONE
-    return decision.approval
+    return governing.approval
+
+
+def approval_shown(*, activity: Activity, today: date) -> str:
+    """The approval an activity page shows: in force today, or on its first run's first day while it
+    has not started (an approval runs from the first run's start)."""
+    first = min((instance.starts_on for instance in activity.instances.all()), default=today)
+    return approval_in_force(activity=activity, on=max(today, first))
 
 
 def activity_number_for(*, activity: Activity, year: int) -> str | None:
@@ -232,6 +262,7 @@ def public_instances() -> QuerySet[ActivityInstance]:
         .exclude(activity__form=Activity.Form.DGE_MEETING)
         .exclude(activity__scope=Activity.Scope.INDIVIDUAL)
         .select_related("activity__provider", "activity__topic", "activity__se_theme", "region")
+        .prefetch_related("activity__decisions")
         .defer("activity__search_document")
     )
 

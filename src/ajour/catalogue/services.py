@@ -35,12 +35,13 @@ from ajour.catalogue.models import (
     Topic,
 )
 from ajour.catalogue.programme import DayPlan, claim_preview
+from ajour.catalogue.selectors import approval_in_force, individual_approval_limits
 from ajour.catalogue.workflow import ACTIVITIES, APPROVAL_APPEALS, refusal
+from ajour.core.formats import format_half_days
 from ajour.core.mail import send_mail_to
+from ajour.rules import ParameterSet
 
 GROUP_CONCEPTS = {Activity.Form.SGE, Activity.Form.DGE_MODULE}
-BREADTH_DAYS = 4  # P-05: individual approval of 4 course days or more needs a breadth statement
-BREADTH_YEARS = 5
 AUTHORISATION_ID = re.compile(r"^[A-Za-z0-9]{5}$")
 
 
@@ -204,10 +205,14 @@ def add_instance(*, activity: Activity, data: InstanceData) -> ActivityInstance:
 
 
 def refresh_claimable(*, instance: ActivityInstance) -> ActivityInstance:
-    """Recomputes and stores what a GP can claim for this run, so that search stays fast."""
+    """Recomputes and stores what a GP can claim for this run, so that search stays fast.
+
+    A decided activity is previewed with the approval in force on the run's last day (the date its
+    claims are judged on); an application not yet decided with the approval it asks for."""
     activity = instance.activity
+    decided = bool(activity.decisions.all())
     approval = (
-        activity.approval if activity.approval != Activity.Approval.NONE else activity.requested_approval
+        approval_in_force(activity=activity, on=instance.ends_on) if decided else activity.requested_approval
     )
     instance.claimable = claim_preview(
         days=list(instance.days.all()),
@@ -232,7 +237,11 @@ def refresh_missing_claimables(*, everything: bool = False, today: date | None =
         instances = instances.filter(starts_on__gte=today or timezone.localdate())
         instances = instances.filter(Q(claimable__isnull=True) | Q(claimable=None))
     count = 0
-    for instance in instances.select_related("activity").prefetch_related("days").iterator(chunk_size=500):
+    for instance in (
+        instances.select_related("activity")
+        .prefetch_related("days", "activity__decisions")
+        .iterator(chunk_size=500)
+    ):
         refresh_claimable(instance=instance)
         count += 1
     return count
@@ -247,13 +256,15 @@ def submit_activity(*, activity: Activity, user: User) -> Activity:
         raise CatalogueError(_("Add at least one run with its programme before you submit."))
     if activity.applicant_doctor_id and not activity.justification.strip():
         raise CatalogueError(_("Individual approval needs a justification (P-04)."))
+    breadth_from = individual_approval_limits(on=timezone.localdate()).breadth_from_half_days
     if (
         activity.applicant_doctor_id
-        and course_days(activity=activity) >= BREADTH_DAYS
+        and course_days(activity=activity) * 2 >= breadth_from
         and not activity.breadth_statement.strip()
     ):
         raise CatalogueError(
-            _("An activity of 4 course days or more needs a statement of how you keep breadth (P-05).")
+            _("An activity of %(days)s course days or more needs a statement of how you keep breadth (P-05).")
+            % {"days": format_half_days(breadth_from)}
         )
     activity.prechecks = prechecks(activity=activity)
     activity.status = Activity.Status.SUBMITTED
@@ -488,8 +499,8 @@ def change_approval(
         activity.approval = approval
         activity.status = target
         activity.save(update_fields=["approval", "status"])
-        for instance in activity.instances.all():
-            refresh_claimable(instance=instance)
+    for instance in activity.instances.all():
+        refresh_claimable(instance=instance)  # runs on or after `valid_from` are claimed under the change
     subject = (
         gettext_lazy("The approval of your activity was withdrawn")
         if revoke
@@ -563,8 +574,12 @@ def file_appeal(*, activity: Activity, user: User, reasons: str) -> ApprovalAppe
     _guard(activity, "appeal", Activity.Status.APPEALED)
     if activity.appeals.exists():
         raise CatalogueError(_("This rejection has already been appealed."))
-    if not reasons.strip():
-        raise CatalogueError(_("Explain why the decision should be changed."))
+    minimum = ParameterSet.default().on(timezone.localdate()).ints["appeal.min_characters"]
+    if len(reasons.strip()) < minimum:
+        raise CatalogueError(
+            _("Explain in at least %(count)s characters why the decision should be changed.")
+            % {"count": minimum}
+        )
     appeal = ApprovalAppeal.objects.create(activity=activity, reasons=reasons.strip(), filed_by=user)
     activity.status = Activity.Status.APPEALED
     activity.save(update_fields=["status"])

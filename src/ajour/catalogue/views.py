@@ -75,6 +75,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "catalogue/detail.html",
         {
             "activity": activity,
+            "approval": selectors.approval_shown(activity=activity, today=timezone.localdate()),
             "instances": selectors.instances_with_days(activity=activity),
             "can": _can(request, activity),
         },

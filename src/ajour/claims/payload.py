@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from ajour.accounts.models import Account, Doctor, LedgerEntry, StaffMember
 from ajour.accounts.selectors import employment_confirmed
-from ajour.catalogue.models import Activity, ActivityInstance, ApprovalDecision
+from ajour.catalogue.models import Activity, ActivityInstance
+from ajour.catalogue.selectors import activity_number_for, approval_in_force
 from ajour.claims.models import Claim
 
 STUDY_MATERIAL_ID = "study-material"
@@ -47,20 +48,6 @@ class ClaimRequest:
     @property
     def is_material(self) -> bool:
         return self.instance is None
-
-
-def approval_on(activity: Activity, on: date) -> str:
-    """The approval in force on `on`: the latest decision valid from then, else the activity's own field."""
-    decision = (
-        ApprovalDecision.objects.filter(activity=activity, valid_from__lte=on)
-        .order_by("-version")  # the latest decision governs from its date, as in the catalogue
-        .first()
-    )
-    if decision is None:
-        return activity.approval if activity.status == Activity.Status.APPROVED else Activity.Approval.NONE
-    if decision.kind in {ApprovalDecision.Kind.REJECT, ApprovalDecision.Kind.REVOKE}:
-        return Activity.Approval.NONE
-    return decision.approval
 
 
 @dataclass(frozen=True)
@@ -171,6 +158,7 @@ def build_payload(
         if request.purchased_on is None:
             raise ClaimInputError("purchased_on", _("Enter the purchase date."))
         days: list[dict[str, object]] = []
+        on = request.purchased_on
         activity: dict[str, object] = {
             "id": STUDY_MATERIAL_ID,
             "type": "study_material",
@@ -181,15 +169,15 @@ def build_payload(
         assert request.instance is not None
         source = request.instance.activity
         days = _days(request)
+        on = activity_date(request, days)
         activity = {
-            "id": source.number or f"instance-{request.instance.pk}",
+            "id": activity_number_for(activity=source, year=on.year) or f"instance-{request.instance.pk}",
             "type": _claim_type(source, staff_claim),
-            "approval": approval_on(source, activity_date(request, days)),
+            "approval": approval_in_force(activity=source, on=on),
             "laegedage": source.laegedage,
             "practice_purchase": source.practice_purchase,
             "days": days,
         }
-    on = activity_date(request, days)
     if position is None:
         staff_practice = request.staff_member.practice_id if request.staff_member is not None else None
         position = position_of(claimant, staff_practice)

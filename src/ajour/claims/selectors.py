@@ -11,6 +11,7 @@ from ajour.accounts.models import Doctor
 from ajour.catalogue.models import Activity, ActivityInstance, Attendance
 from ajour.claims.models import Appeal, Claim, PayoutBatch
 from ajour.groups.models import DgeGroup
+from ajour.rules import ParameterSet
 
 NEEDS_CASEWORKER = [Claim.Status.CONTROL_REQUESTED, Claim.Status.CONTROL_SUBMITTED]
 
@@ -51,12 +52,14 @@ def claimable_instances(
     *, query: str, on: date | None, today: date, doctor: Doctor | None, limit: int = 30
 ) -> QuerySet[ActivityInstance]:
     """Held instances of approved activities, found by number (`YYYY-NNNN`), title or a date they cover,
-    within the claim deadline (this year and last year, C-01). A DGE group's own meetings are offered
-    only to its members, and an individual approval only to the GP it was given to."""
+    within the claim deadline (C-01: this year and the `claim.filing_deadline_years` before it). A DGE
+    group's own meetings are offered only to its members, and an individual approval only to the GP it
+    was given to."""
+    years_back = ParameterSet.default().on(today).ints["claim.filing_deadline_years"]
     instances = ActivityInstance.objects.filter(
         activity__status__in=[Activity.Status.APPROVED, Activity.Status.REVOKED],
         starts_on__lte=today,
-        ends_on__gte=date(today.year - 1, 1, 1),
+        ends_on__gte=date(today.year - years_back, 1, 1),
     ).select_related("activity__provider", "region")
     doctor_pk = doctor.pk if doctor is not None else 0  # no doctor: nothing group-bound or personal
     own_group = DgeGroup.members.through.objects.filter(

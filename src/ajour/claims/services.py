@@ -24,7 +24,8 @@ from ajour.claims.models import Appeal, AuditEvent, Claim, ControlPolicy, Receip
 from ajour.claims.payload import ClaimInputError, ClaimRequest, activity_date, build_payload, position_of
 from ajour.claims.workflow import CLAIM_APPEALS, CLAIMS, refusal
 from ajour.core.mail import send_mail_to
-from ajour.rules import RULES_VERSION, InvalidClaim, decide_payload
+from ajour.rules import Decision, InvalidClaim, ParameterSet, decide, decision_to_json, parse_claim
+from ajour.rules.days import course_day_halves
 
 
 class ClaimError(Exception):
@@ -38,14 +39,17 @@ class IdempotencyConflict(ClaimError):
 def quote(*, claimant: Doctor, request: ClaimRequest, filed_on: date, lang: str = "da") -> dict[str, object]:
     """The decision the claimant would get now, without writing anything. Raises ClaimInputError."""
     payload = build_payload(claimant=claimant, request=request, filed_on=filed_on)
-    return _decide(payload, lang)
+    return _decide(payload, lang)[1]
 
 
-def _decide(payload: dict[str, object], lang: str) -> dict[str, object]:
+def _decide(payload: dict[str, object], lang: str) -> tuple[Decision, dict[str, object]]:
+    """The typed decision (integer draws and day classes to book) and its `ajour.decision/1` document,
+    from one decision: nothing is read back from the JSON."""
     try:
-        return decide_payload(payload, lang=lang)
+        decision = decide(parse_claim(payload))
     except InvalidClaim as error:
         raise ClaimInputError(error.field, error.message) from error
+    return decision, decision_to_json(decision, lang)
 
 
 def _accounts(claimant: Doctor, request: ClaimRequest) -> dict[str, Account]:
@@ -130,13 +134,10 @@ def _submit(
     payload = build_payload(
         claimant=claimant, request=request, filed_on=filed_on, position=position_of(claimant, staff_practice)
     )
-    decision = _decide(payload, lang)
-    draws = decision["draws"]
-    assert isinstance(draws, dict)
+    decision, document = _decide(payload, lang)
     staff_claim = request.staff_member is not None
-    days, activity, payable_ore = decision["days"], payload["activity"], decision["payable_ore"]
-    assert isinstance(days, list) and isinstance(activity, dict) and isinstance(payable_ore, int)
-    day_halves = sum(2 if d["class"] == "full" else 1 for d in days if d["class"] != "none")
+    activity = payload["activity"]
+    assert isinstance(activity, dict)
     claim = Claim(
         claimant=claimant,
         practice_id=staff_practice if staff_claim else claimant.practice_id,
@@ -146,14 +147,16 @@ def _submit(
         activity_date=activity_date(request, activity.get("days", [])),
         filed_on=filed_on,
         inputs=payload,
-        decision=decision,
-        rules_version=str(decision.get("rules_version", RULES_VERSION)),
-        outcome=str(decision["outcome"]),
-        payable_ore=payable_ore,
-        drawn_self_chosen_ore=int(draws["self_chosen_ore"]),
-        drawn_systematic_half_days=int(round(float(draws["systematic_days"]) * 2)),
-        drawn_staff_ore=int(draws["staff_ore"]),
-        course_day_halves=day_halves if decision["outcome"] != "rejected" else 0,
+        decision=document,
+        rules_version=decision.rules_version,
+        outcome=decision.outcome,
+        payable_ore=decision.payable_ore,
+        drawn_self_chosen_ore=decision.self_chosen_ore,
+        drawn_systematic_half_days=decision.systematic_half_days,
+        drawn_staff_ore=decision.staff_ore,
+        course_day_halves=course_day_halves(day.day_class for day in decision.days)
+        if decision.outcome != "rejected"
+        else 0,
         payee=Claim.Payee.PRACTICE if staff_claim else request.payee,
         description=request.description[:200],
         idempotency_key=idempotency_key or None,
@@ -361,8 +364,9 @@ def reject_claim(*, claim: Claim, reason: str, by: User) -> Claim:
 def file_appeal(*, claim: Claim, text: str, by: User) -> Appeal:
     """The claimant appeals the decision to the steering group; payout waits for the outcome."""
     text = text.strip()
-    if len(text) < 10:
-        raise ClaimError(_("Explain in a few sentences why you appeal."))
+    minimum = ParameterSet.default().on(timezone.localdate()).ints["appeal.min_characters"]
+    if len(text) < minimum:
+        raise ClaimError(_("Explain in at least %(count)s characters why you appeal.") % {"count": minimum})
     claim = _locked(claim)
     _guard(claim, "appeal", Claim.Status.APPEALED)
     appeal = Appeal.objects.create(claim=claim, text=text, previous_status=claim.status, filed_by=by)

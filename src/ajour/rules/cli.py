@@ -126,9 +126,23 @@ def _format_value(row: ParameterRow, language: Language) -> str:
     value = row.value
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, frozenset):
+        return ", ".join(sorted(value))
     if row.unit == "ore":
         return language.money(value)
     if row.unit == "basis_points":
         return f"{language.number(value / 100)} %"
-    suffix = {"minutes": "min", "days": "days" if language.code == "en" else "dage"}[row.unit]
-    return f"{value} {suffix}"
+    english = language.code == "en"
+    singular, plural = _SUFFIXES[row.unit][0 if english else 1]
+    return f"{value} {singular if value == 1 else plural}"
+
+
+_SUFFIXES = {
+    "minutes": (("min", "min"), ("min", "min")),
+    "days": (("day", "days"), ("dag", "dage")),
+    "half_days": (("half day", "half days"), ("halv dag", "halve dage")),
+    "months": (("month", "months"), ("måned", "måneder")),
+    "years": (("year", "years"), ("år", "år")),
+    "characters": (("character", "characters"), ("tegn", "tegn")),
+}
+"""English and Danish (singular, plural) of each counted unit in the parameter table."""

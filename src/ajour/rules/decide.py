@@ -24,7 +24,7 @@ from ajour.rules.days import (
     day_halves,
 )
 from ajour.rules.parameters import ParameterSet, Snapshot
-from ajour.rules.schema import GP_ROLES, STAFF_TYPES, STUDY_MATERIAL, TRAINEE_ROLES, Claim, Day
+from ajour.rules.schema import STAFF_TYPES, STUDY_MATERIAL, Claim, Day
 
 APPROVED = "approved"
 REDUCED = "reduced"
@@ -57,8 +57,6 @@ REASON_CODES = (
 """Every reason code, in the order of quote.md; reasons are listed in this order."""
 _CODE_ORDER = {code: index for index, code in enumerate(REASON_CODES)}
 
-INELIGIBLE_PROFESSIONS = frozenset({"medical_student", "trainee_doctor", "other"})
-SYSTEMATIC_TYPES = frozenset({"course", "sge_day"})
 SYSTEMATIC_APPROVALS = frozenset({"systematic", "both"})
 
 
@@ -162,6 +160,16 @@ class _Work:
         self.used.add(name)
         return self.snapshot.dates[name]
 
+    def codes(self, name: str) -> frozenset[str]:
+        """An eligibility list. Dated like every parameter, but not in ``parameters_used``, whose
+        entries quote.md fixes to the amounts, times, shares and dates of its table."""
+        return self.snapshot.codes[name]
+
+    def filing_deadline(self, on: date) -> date:
+        """R-TIME-1: 31 December of the year ``claim.filing_deadline_years`` after the activity year
+        (not in ``parameters_used``, like the eligibility lists)."""
+        return date(on.year + self.snapshot.ints["claim.filing_deadline_years"], 12, 31)
+
 
 @dataclass(slots=True)
 class _Account:
@@ -188,8 +196,9 @@ def decide(claim: Claim, parameters: ParameterSet | None = None) -> Decision:
     activity = claim.activity
     attended = activity.attended_days
     on = activity.purchased_on or (attended[-1].date if attended else None)
-    work = _Work(chosen.on(on)) if on is not None else None
-    days, shortest = _classify(attended, activity.type, work) if work is not None and attended else ((), 0)
+    # With no attended day there is no activity date; eligibility is then read on the filing date.
+    work = _Work(chosen.on(on or claim.filed_on))
+    days, shortest = _classify(attended, activity.type, work) if attended else ((), 0)
     payee = "practice" if activity.type in STAFF_TYPES else "claimant_choice"
 
     qualifying: list[DayResult] = []
@@ -204,8 +213,8 @@ def decide(claim: Claim, parameters: ParameterSet | None = None) -> Decision:
                 not_weekdays.append(day.date)
 
     rejection = _rejection(claim, on, bool(qualifying), days, shortest, work)
-    if rejection or work is None:
-        return _decision((), rejection, 0, payee, days, chosen, work)
+    if rejection or on is None:
+        return _decision((), rejection, 0, payee, days, chosen, work if on is not None else None)
     if too_short:
         work.reasons.append(Reason("DAY_TOO_SHORT", "R-DAY-1", dates=tuple(too_short), numbers=(shortest,)))
     if not_weekdays:
@@ -243,19 +252,19 @@ def _rejection(
     any_qualifies: bool,
     days: Sequence[DayResult],
     shortest: int,
-    work: _Work | None,
+    work: _Work,
 ) -> tuple[Reason, ...]:
     """The first rejection in the order of ruling 1, with its companion reasons; () if none."""
     role = claim.claimant.role
     activity = claim.activity
     is_staff_type = activity.type in STAFF_TYPES
-    if role == "locum" or not claim.claimant.has_account:
+    if role in work.codes("eligibility.no_account_roles") or not claim.claimant.has_account:
         return (Reason("NO_ACCOUNT", "R-ELIG-1", texts=(role,)),)
-    if is_staff_type and role not in GP_ROLES:
+    if is_staff_type and role not in work.codes("eligibility.staff_claimant_roles"):
         return (Reason("WRONG_CLAIMANT", "R-ELIG-1", texts=(role,)),)
     if activity.approval == "none":
         return (Reason("NOT_APPROVED", "R-ACT-1", texts=(activity.id,)),)
-    if on is None or work is None:
+    if on is None:
         return (Reason("NO_QUALIFYING_DAY", "R-DAY-1"),)
     if activity.type != STUDY_MATERIAL and not any_qualifies:
         dates = tuple(day.date for day in days)
@@ -265,15 +274,16 @@ def _rejection(
         )
     if claim.filed_on < on:
         return (Reason("NOT_YET_HELD", "R-ACT-2", dates=(on, claim.filed_on)),)
-    deadline = date(on.year + 1, 12, 31)
+    deadline = work.filing_deadline(on)
     if claim.filed_on > deadline:
         return (Reason("DEADLINE_PASSED", "R-TIME-1", dates=(on, deadline, claim.filed_on)),)
-    if activity.approval == "systematic" and role in TRAINEE_ROLES:
+    if activity.approval == "systematic" and role in work.codes("eligibility.trainee_roles"):
         return (Reason("NOT_SYSTEMATIC", "R-ACC-1", texts=(activity.id,)),)
     if is_staff_type and claim.staff is not None:
         staff = claim.staff
         minimum = work.value("staff.min_weekly_minutes")
-        if staff.profession in INELIGIBLE_PROFESSIONS or staff.weekly_hours * 60 < minimum:
+        ineligible = work.codes("eligibility.staff_ineligible_professions")
+        if staff.profession in ineligible or staff.weekly_hours * 60 < minimum:
             facts = (staff.weekly_hours, minimum)
             return (Reason("STAFF_NOT_ELIGIBLE", "R-ELIG-2", numbers=facts, texts=(staff.profession,)),)
         start = work.date_value("staff.scheme_start")
@@ -288,13 +298,13 @@ def _doctor_lines(
     """Fee, course fee and transport for a doctor's claim, and the systematic half-days drawn."""
     activity = claim.activity
     role = claim.claimant.role
-    trainee = role in TRAINEE_ROLES
+    trainee = role in work.codes("eligibility.trainee_roles")
     drawn: list[DayResult] = []
     if (
         not trainee
         and claim.account == "auto"
         and activity.approval in SYSTEMATIC_APPROVALS
-        and activity.type in SYSTEMATIC_TYPES
+        and activity.type in work.codes("eligibility.systematic_activity_types")
     ):
         balance = claim.balances.systematic_half_days
         drawn = _draw_systematic(qualifying, balance)
@@ -311,7 +321,9 @@ def _doctor_lines(
         )
     own_fee_days = [day for day in qualifying[len(drawn) :] if day.fee_day]
     if own_fee_days:
-        if not trainee or (role == "trainee_phase3" and activity.practice_purchase):
+        if not trainee or (
+            role in work.codes("eligibility.practice_purchase_fee_roles") and activity.practice_purchase
+        ):
             prices, rule = _DOCTOR_FEES[activity.type]
             lines.append(_fee_line("fee", (SELF_CHOSEN, self_chosen), rule, own_fee_days, prices, work))
         else:

@@ -22,10 +22,23 @@ import yaml
 
 ENGINE_VERSION = "2026.1"
 
-UNITS = ("ore", "minutes", "days", "basis_points", "date")
-"""Money in øre, time in minutes, gaps in calendar days, shares in basis points (1/100 %), dates."""
+UNITS = (
+    "ore",
+    "minutes",
+    "days",
+    "half_days",
+    "months",
+    "years",
+    "characters",
+    "basis_points",
+    "date",
+    "codes",
+)
+"""Money in øre, time in minutes, gaps in calendar days, systematic and course days in half days,
+periods in months or years, text lengths in characters, shares in basis points (1/100 %), dates,
+and codes: a set of names (roles, professions, activity types) that a rule admits or excludes."""
 
-ParameterValue = int | date
+ParameterValue = int | date | frozenset[str]
 
 
 class ParameterError(ValueError):
@@ -67,6 +80,7 @@ class Snapshot:
     units: Mapping[str, str]
     ints: Mapping[str, int]
     dates: Mapping[str, date]
+    codes: Mapping[str, frozenset[str]]
 
 
 class ParameterSet:
@@ -97,23 +111,28 @@ class ParameterSet:
             entries = {name: parameter.at(day) for name, parameter in self._parameters.items()}
             ints: dict[str, int] = {}
             dates: dict[str, date] = {}
+            codes: dict[str, frozenset[str]] = {}
             for name, entry in entries.items():
                 if isinstance(entry.value, date):
                     dates[name] = entry.value
+                elif isinstance(entry.value, frozenset):
+                    codes[name] = entry.value
                 else:
                     ints[name] = entry.value
-            snapshot = Snapshot(entries=entries, units=self._units, ints=ints, dates=dates)
+            snapshot = Snapshot(entries=entries, units=self._units, ints=ints, dates=dates, codes=codes)
             self._snapshots[period] = snapshot
         return snapshot
 
-    def with_overrides(self, overrides: Mapping[str, ParameterValue]) -> ParameterSet:
-        """A reform: each named parameter takes the given value on every date (source ``reform``)."""
+    def with_overrides(self, overrides: Mapping[str, object]) -> ParameterSet:
+        """A reform: each named parameter takes the given value on every date (source ``reform``); a
+        code list may be given as any list, tuple or set of names."""
         replaced = dict(self._parameters)
-        for name, value in overrides.items():
+        checked: dict[str, ParameterValue] = {}
+        for name, given in overrides.items():
             parameter = self._parameters.get(name)
             if parameter is None:
                 raise ParameterError(f"unknown parameter {name!r}")
-            _check_value(name, parameter.unit, value)
+            value = checked[name] = _checked_value(name, parameter.unit, given)
             first = parameter.values[0].valid_from
             replaced[name] = Parameter(
                 name=name,
@@ -122,18 +141,28 @@ class ParameterSet:
                 label_da=parameter.label_da,
                 values=(DatedValue(valid_from=first, value=value, source="reform", assumed=False),),
             )
-        return ParameterSet(replaced, {**self._overrides, **overrides})
+        return ParameterSet(replaced, {**self._overrides, **checked})
 
 
 def _digest(overrides: Mapping[str, ParameterValue]) -> str:
-    canonical = json.dumps({k: str(v) for k, v in sorted(overrides.items())}, sort_keys=True)
+    canonical = json.dumps(
+        {k: sorted(v) if isinstance(v, frozenset) else str(v) for k, v in sorted(overrides.items())},
+        sort_keys=True,
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()[:8]
 
 
-def _check_value(name: str, unit: str, value: object) -> None:
-    wants_date = unit == "date"
-    if isinstance(value, bool) or isinstance(value, date) != wants_date or not isinstance(value, int | date):
-        raise ParameterError(f"{name}: value {value!r} does not fit unit {unit}")
+def _checked_value(name: str, unit: str, value: object) -> ParameterValue:
+    """The value as the store keeps it (a code list becomes a frozenset), or ParameterError."""
+    if unit == "codes":
+        if isinstance(value, list | tuple | frozenset | set) and all(isinstance(code, str) for code in value):
+            return frozenset(value)
+    elif unit == "date":
+        if isinstance(value, date):
+            return value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise ParameterError(f"{name}: value {value!r} does not fit unit {unit}")
 
 
 def load_parameters(texts: Mapping[str, str]) -> dict[str, Parameter]:
@@ -146,10 +175,9 @@ def load_parameters(texts: Mapping[str, str]) -> dict[str, Parameter]:
                 raise ParameterError(f"{file_name}: {name}: unknown unit {unit!r}")
             values = []
             for entry in spec["values"]:
-                _check_value(name, unit, entry["value"])
                 dated = DatedValue(
                     valid_from=entry["valid_from"],
-                    value=entry["value"],
+                    value=_checked_value(name, unit, entry["value"]),
                     source=str(entry["source"]),
                     assumed=entry.get("note") == "assumed",
                 )

@@ -21,8 +21,6 @@ from typing import Any
 
 SCHEMA = "ajour.claim/1"
 
-GP_ROLES = frozenset({"gp_owner", "gp_employed"})
-TRAINEE_ROLES = frozenset({"trainee_phase2", "trainee_phase3"})
 ROLES = ("gp_owner", "gp_employed", "trainee_phase2", "trainee_phase3", "locum")
 ACTIVITY_TYPES = (
     "course",

@@ -26,6 +26,7 @@ def decision_to_json(decision: Decision, lang: str = "en") -> dict[str, object]:
         for name in sorted(decision.parameters_used):
             entry = snapshot.entries[name]
             value = entry.value
+            assert not isinstance(value, frozenset)  # code lists are never listed (decide._Work.codes)
             used[name] = {
                 f"value_{snapshot.units[name]}": value if isinstance(value, int) else value.isoformat(),
                 "valid_from": entry.valid_from.isoformat(),

@@ -7,7 +7,7 @@ are fractions (0.874), never percentages; money stays integer øre.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from ajour.accounts.models import Account, Doctor, LedgerEntry, Practice, Region
+from ajour.accounts.services import allocation_parameter
 from ajour.catalogue.models import Provider, Topic
 from ajour.stats.models import CourseDayFact, Form, GpYearFact, LedgerYearFact, RollupState
 from ajour.stats.services import FIRST_SERIES_YEAR, in_course_days_by_form, practice_size
@@ -22,9 +23,7 @@ from ajour.stats.services import FIRST_SERIES_YEAR, in_course_days_by_form, prac
 PROVIDER_KINDS = [choice.value for choice in Provider.Kind]
 FORMS = [choice.value for choice in Form]
 CATEGORIES = [choice.value for choice in Topic.Category]
-SERIES_LAST_YEAR = 2025
 TOP_TOPICS = 10
-SYSTEMATIC_HALF_DAYS_PER_YEAR = 6
 STREAM_OF_FORM = {
     Form.SYSTEMATIC: Account.Kind.SYSTEMATIC,
     Form.SELF_CHOSEN: Account.Kind.SELF_CHOSEN,
@@ -44,7 +43,8 @@ class Filters:
     topic: str = ""
 
     def series_years(self) -> list[int]:
-        return list(range(FIRST_SERIES_YEAR, max(SERIES_LAST_YEAR, self.year) + 1))
+        """From the first year of the series up to the chosen year."""
+        return list(range(FIRST_SERIES_YEAR, self.year + 1))
 
 
 @dataclass
@@ -172,7 +172,7 @@ def participation_by_year(years: list[int], *, region: str = "") -> dict[int, Pa
     facts = GpYearFact.objects.filter(year__in=years)
     if region:
         facts = facts.filter(region_code=region)
-    rows = {row["year"]: row for row in _participation_counts(facts.values("year"))}
+    rows = {row["year"]: row for row in _participation_counts(facts.values("year"), years)}
     return {
         year: Participation(
             year=year,
@@ -186,16 +186,23 @@ def participation_by_year(years: list[int], *, region: str = "") -> dict[int, Pa
 
 
 def _participation_counts(
-    grouped: QuerySet[GpYearFact, Any],
+    grouped: QuerySet[GpYearFact, Any], years: Iterable[int]
 ) -> QuerySet[GpYearFact, dict[str, Any]]:
     return grouped.annotate(
         n_eligible=Count("pk", filter=Q(eligible=True)),
         n_with_claims=Count("pk", filter=Q(claims__gt=0)),
         n_two_years=Count("pk", filter=Q(eligible=True) & (Q(claims__gt=0) | Q(claims_previous_year__gt=0))),
-        n_below_systematic=Count(
-            "pk", filter=Q(eligible=True, systematic_half_days__lt=SYSTEMATIC_HALF_DAYS_PER_YEAR)
-        ),
+        n_below_systematic=Count("pk", filter=Q(eligible=True) & _below_systematic(years)),
     ).order_by()
+
+
+def _below_systematic(years: Iterable[int]) -> Q:
+    """Drew fewer systematic half days in a year than that year's allocation (`systematic.per_year`)."""
+    below = Q(pk__in=[])
+    for year in years:
+        per_year = allocation_parameter("systematic.per_year", date(year, 1, 1))
+        below |= Q(year=year, systematic_half_days__lt=per_year)
+    return below
 
 
 def participation(*, year: int, region: str = "") -> Participation:
@@ -223,7 +230,7 @@ def participation_by_group(*, year: int, group: str, region: str = "") -> list[G
             n_two_years=row["n_two_years"],
             n_below_systematic=row["n_below_systematic"],
         )
-        for row in _participation_counts(facts.values(group)).order_by(group)
+        for row in _participation_counts(facts.values(group), [year]).order_by(group)
     ]
 
 

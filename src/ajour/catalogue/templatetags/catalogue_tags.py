@@ -2,9 +2,26 @@
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ajour.catalogue.models import Activity, ActivityInstance
+from ajour.catalogue.selectors import approval_in_force, individual_approval_limits
+from ajour.core.formats import format_half_days
+
 register = template.Library()
+
+
+@register.filter
+def run_approval(instance: ActivityInstance) -> str:
+    """The approval in force on the run's last day, the date its claims are judged on."""
+    return approval_in_force(activity=instance.activity, on=instance.ends_on)
+
+
+@register.filter
+def approval_label(approval: str) -> str:
+    """`self_chosen`, `systematic`, `both` or `none` in the active language."""
+    return str(Activity.Approval(approval).label)
 
 
 @register.filter
@@ -41,3 +58,14 @@ def account_label(name: str) -> str:
         "self_chosen": _("Self-chosen account"),
         "staff": _("Clinic staff account"),
     }.get(name, name)
+
+
+@register.simple_tag
+def individual_approval_limits_today() -> dict[str, object]:
+    """P-05 and R-IND-1 in force today, for the texts that name them: `breadth_days` (formatted days)
+    and `similar_years`."""
+    limits = individual_approval_limits(on=timezone.localdate())
+    return {
+        "breadth_days": format_half_days(limits.breadth_from_half_days),
+        "similar_years": limits.similar_years,
+    }

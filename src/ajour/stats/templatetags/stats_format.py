@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from ajour.core.money import format_ore
+from ajour.core.formats import format_ore
 from ajour.stats.tables import MIN_CELL_GPS, Column
 
 register = template.Library()

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import get_language
 
-from ajour.core.money import format_ore
+from ajour.core.formats import format_half_days, format_ore
 
 register = template.Library()
 
@@ -17,9 +17,4 @@ def ore(amount: int | None) -> str:
 @register.filter
 def half_days(amount: int | None) -> str:
     """Formats a count of half days as days (`5` → `2,5` in Danish)."""
-    value = int(amount or 0)
-    whole, half = divmod(value, 2)
-    if not half:
-        return str(whole)
-    separator = "," if (get_language() or "da").startswith("da") else "."
-    return f"{whole}{separator}5"
+    return format_half_days(amount)
