@@ -23,6 +23,8 @@ from ajour.catalogue.models import (
     Topic,
 )
 from ajour.claims.models import Claim
+from ajour.claims.permissions import claimable_by
+from ajour.claims.selectors import live_claims_holding
 
 IN_REVIEW = [Activity.Status.SUBMITTED, Activity.Status.INFO_REQUESTED]
 BREADTH_YEARS = 5
@@ -175,11 +177,16 @@ def activity_number_for(*, activity: Activity, year: int) -> str | None:
 
 
 def claimable_attendances(*, doctor: Doctor, today: date | None = None) -> QuerySet[Attendance]:
-    """Runs the provider reported the GP at, now ended, that the GP has not claimed yet."""
+    """Runs the provider reported the GP at, now ended, that the GP may claim (`claimable_by`) and holds
+    no live claim for (a rejected claim leaves the run to claim again)."""
     today = today or timezone.localdate()
-    claimed = Claim.objects.filter(claimant=doctor, instance=OuterRef("instance"))
+    claimed = live_claims_holding(claimant_id=doctor.pk).filter(instance=OuterRef("instance"))
     return (
-        Attendance.objects.filter(doctor=doctor, instance__ends_on__lte=today)
+        Attendance.objects.filter(
+            doctor=doctor,
+            instance__ends_on__lte=today,
+            instance__in=ActivityInstance.objects.filter(claimable_by(doctor)),
+        )
         .exclude(Exists(claimed))
         .select_related("instance__activity__provider", "instance__region")
         .order_by("-instance__ends_on")
@@ -205,12 +212,10 @@ class SearchFilters:
 
 
 def public_instances() -> QuerySet[ActivityInstance]:
-    """Runs anyone may find: approved for all GPs. A DGE group's own meetings and individual
+    """Runs anyone may find: approved and claimable by every GP. A DGE group's own meetings and individual
     approvals concern only their members or applicant, so the public catalogue leaves them out."""
     return (
-        ActivityInstance.objects.filter(activity__status=Activity.Status.APPROVED)
-        .exclude(activity__form=Activity.Form.DGE_MEETING)
-        .exclude(activity__scope=Activity.Scope.INDIVIDUAL)
+        ActivityInstance.objects.filter(claimable_by(None), activity__status=Activity.Status.APPROVED)
         .select_related("activity__provider", "activity__topic", "activity__se_theme", "region")
         .defer("activity__search_document")
     )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from ajour.accounts.models import Doctor, User
+from ajour.catalogue.models import Activity, ActivityInstance
 from ajour.claims.models import Claim
+from ajour.groups.models import DgeGroup
 from ajour.web.permissions import ALLOWED, Permission
 
 SECRETARIAT = {User.Role.CASEWORKER, User.Role.ADMIN}
@@ -33,6 +36,41 @@ def can_claim(user: User) -> Permission:
     if user.role not in {User.Role.GP, User.Role.CLINIC} or claimant_for(user) is None:
         return Permission(False, str(_("Only GPs, trainees and clinic staff claimants can claim.")))
     return ALLOWED
+
+
+def claimable_by(doctor: Doctor | None) -> Q:
+    """The runs (ActivityInstance filter) this doctor may claim; `None`: the runs anyone may claim.
+
+    The one rule for "who may claim this run": a DGE group's own meetings only for the group's members,
+    an individual approval only for the GP it was given to. Search, lists and every submit path use it.
+    """
+    group_meeting = Q(activity__form=Activity.Form.DGE_MEETING)
+    individual = Q(activity__scope=Activity.Scope.INDIVIDUAL)
+    if doctor is None:
+        return ~group_meeting & ~individual
+    member = DgeGroup.members.through.objects.filter(
+        dgegroup_id=OuterRef("activity__dge_group_id"), doctor_id=doctor.pk
+    )
+    return (~group_meeting | Exists(member)) & (~individual | Q(activity__applicant_doctor_id=doctor.pk))
+
+
+def can_claim_instance(claimant: Doctor, instance: ActivityInstance) -> Permission:
+    """The service's check; its reason reveals no more than a run that does not exist would."""
+    if not ActivityInstance.objects.filter(claimable_by(claimant), pk=instance.pk).exists():
+        return Permission(False, str(_("No activity instance with this id.")))
+    return ALLOWED
+
+
+def instance_for_claimant(claimant: Doctor, instance_id: int) -> ActivityInstance:
+    """The run if this claimant may claim it; 404 otherwise, without revealing whether it exists."""
+    instance = (
+        ActivityInstance.objects.select_related("activity", "region")
+        .filter(claimable_by(claimant), pk=instance_id)
+        .first()
+    )
+    if instance is None:
+        raise Http404
+    return instance
 
 
 def can_view_claim(user: User, claim: Claim) -> Permission:
