@@ -11,7 +11,7 @@ from django.test import Client
 
 from ajour.accounts.models import Account, LedgerEntry, User
 from ajour.accounts.selectors import doctor_balances
-from ajour.accounts.services import create_api_token
+from ajour.accounts.services import allocate_year, create_api_token
 from ajour.catalogue.models import Activity, Attendance
 from ajour.catalogue.selectors import claimable_attendances
 from ajour.claims import services
@@ -286,3 +286,29 @@ def test_the_queue_flags_and_filters_a_claimants_claims_on_the_same_day() -> Non
     assert str(morning.activity.number) in only and str(evening.activity.number) in only
     assert str(elsewhere.activity.number) not in only
     assert str(same_day_for_another_gp.activity.number) not in only and other.full_name not in only
+
+
+def test_a_clinic_resubmitting_for_a_staff_member_lands_on_that_claim() -> None:
+    gp = f.gp(year=date.today().year)
+    practice = gp.practice
+    assert practice is not None
+    nurse, secretary = f.staff_member(practice), f.staff_member(practice, profession="medical_secretary")
+    allocate_year(year=date.today().year)
+    ControlPolicy.objects.create(
+        year=date.today().year, share_basis_points=0, always_above_ore=10**12, seed="s"
+    )
+    instance = f.activity(days=[_recent_weekday()])
+    client = Client()
+    client.force_login(factories.user(role=User.Role.CLINIC, practice=practice))
+    url = f"/claims/new/{instance.pk}/"
+    form = {"days": [instance.starts_on.isoformat()], "staff_member": nurse.pk, "action": "submit"}
+
+    first, again = client.post(url, form), client.post(url, form)
+    client.post(url, {**form, "staff_member": secretary.pk})
+
+    nurse_claim = Claim.objects.get(staff_member=nurse)
+    assert first.url == again.url == f"/claims/{nurse_claim.public_id}/"
+    assert Claim.objects.filter(instance=instance).count() == 2
+    page = client.get(url).content.decode()
+    assert "for disse medarbejdere" in page
+    assert nurse.name in page and f'href="/claims/{nurse_claim.public_id}/"' in page
