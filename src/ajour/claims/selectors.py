@@ -64,7 +64,7 @@ def live_claim_for_run(
     return claims.filter(instance_id=instance_id).order_by("pk").first()
 
 
-def live_claims_for_run(
+def claims_shown_on_the_form(
     *, claimant: Doctor, instance_id: int, staff_practice_id: int | None
 ) -> QuerySet[Claim]:
     """What the claim form warns about: the GP's own live claim for the run, or for a clinic the live

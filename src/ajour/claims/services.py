@@ -16,7 +16,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from ajour.accounts.models import Account, Doctor, LedgerEntry, User
@@ -80,7 +80,7 @@ def _already_claimed(existing: Claim) -> DuplicateClaim:
             "This activity has already been claimed (claim of %(filed)s). An activity can be claimed once; "
             "only a rejected claim leaves it free to claim again."
         )
-        % {"filed": existing.filed_on.strftime("%d.%m.%Y")},
+        % {"filed": formats.date_format(existing.filed_on, "SHORT_DATE_FORMAT")},
         existing,
     )
 
@@ -378,7 +378,7 @@ def _refuse_reopening_beside_a_live_claim(claim: Claim, status: str) -> None:
                 "This activity has been claimed again since (claim of %(filed)s), so this rejected claim "
                 "cannot be reopened. Appeal or correct that claim instead."
             )
-            % {"filed": holding.filed_on.strftime("%d.%m.%Y")},
+            % {"filed": formats.date_format(holding.filed_on, "SHORT_DATE_FORMAT")},
             holding,
         )
 

@@ -128,7 +128,7 @@ def new_claim(request: HttpRequest, instance_id: int) -> HttpResponse:
         decision, error = _quote_or_error(claimant, form)
         if decision is not None and request.POST.get("action") == "submit":
             return _submit(request, claimant, form)
-    claimed = selectors.live_claims_for_run(
+    claimed = selectors.claims_shown_on_the_form(
         claimant=claimant,
         instance_id=instance.pk,
         staff_practice_id=form.staff_practice.pk if form.staff_practice is not None else None,
