@@ -3,8 +3,9 @@
 Builds GPs with allocations and API tokens and a few held, approved courses in a database you name,
 starts granian on 127.0.0.1 (WSGI, the production settings), and fires `POST /api/v1/claims` from
 `--clients` threads (keep-alive connections, each request with its own Idempotency-Key) until
-`--claims` claims are submitted or `--seconds` have passed. Afterwards it checks the ledger: no
-account below zero, every draw explained by a claim. Traffic goes only to loopback.
+`--claims` claims are submitted or `--seconds` have passed. A GP claims a run once, so each request is
+for its own pair of GP and course, on courses made for this run of the benchmark. Afterwards it checks
+the ledger: no account below zero, every draw explained by a claim. Traffic goes only to loopback.
 
 Usage (a throwaway PostgreSQL database, created and dropped by you):
 
@@ -44,8 +45,9 @@ def setup(database_url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def populate() -> tuple[list[str], list[int]]:
-    """GPs with this year's allocation and a token each, and five held courses; reused on a re-run."""
+def populate(courses: int) -> tuple[list[str], list[int]]:
+    """GPs with this year's allocation and a token each (reused on a re-run), and `courses` new held
+    courses: every pair of GP and course is claimed at most once."""
     from ajour.accounts.models import Doctor, Practice, Region, User
     from ajour.accounts.services import allocate_year, create_api_token
     from ajour.catalogue.models import Activity, ActivityInstance, ProgrammeDay, Topic
@@ -78,25 +80,26 @@ def populate() -> tuple[list[str], list[int]]:
                 active_from=date(2010, 1, 1),
             )
             User.objects.create_user(username=f"bench-api-{n}", role=User.Role.GP, doctor=doctor)
-        for n in range(5):
-            activity = Activity.objects.create(
-                number=f"{today.year}-9{n:03d}",
-                title=f"Bench course {n}",
-                form=Activity.Form.COURSE,
-                topic=topic,
-                requested_approval="both",
-                approval="both",
-                status=Activity.Status.APPROVED,
-            )
-            day = today - timedelta(days=10 + n)
-            while day.weekday() >= 5:
-                day -= timedelta(days=1)
-            instance = ActivityInstance.objects.create(
-                activity=activity, venue="Bench", town="Bench", region=region, starts_on=day, ends_on=day
-            )
-            ProgrammeDay.objects.create(
-                instance=instance, date=day, starts_at=clock(9), ends_at=clock(16, 30), break_minutes=60
-            )
+    instances = []
+    for n in range(courses):
+        activity = Activity.objects.create(
+            title=f"Bench course {n}",
+            form=Activity.Form.COURSE,
+            topic=topic,
+            requested_approval="both",
+            approval="both",
+            status=Activity.Status.APPROVED,
+        )
+        day = today - timedelta(days=10 + n % 5)
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+        instance = ActivityInstance.objects.create(
+            activity=activity, venue="Bench", town="Bench", region=region, starts_on=day, ends_on=day
+        )
+        ProgrammeDay.objects.create(
+            instance=instance, date=day, starts_at=clock(9), ends_at=clock(16, 30), break_minutes=60
+        )
+        instances.append(instance.pk)
     allocate_year(year=today.year)
     ControlPolicy.objects.get_or_create(
         year=today.year, defaults={"seed": "bench", "share_basis_points": 500}
@@ -105,11 +108,6 @@ def populate() -> tuple[list[str], list[int]]:
         create_api_token(user=user, name="bench")
         for user in User.objects.filter(username__startswith="bench-api-").order_by("pk")
     ]
-    instances = list(
-        ActivityInstance.objects.filter(activity__title__startswith="Bench course").values_list(
-            "pk", flat=True
-        )
-    )
     return tokens, instances
 
 
@@ -163,6 +161,7 @@ def load(
     statuses: dict[int, int] = {}
     lock = threading.Lock()
     remaining = [claims]
+    pairs = iter([(token, instance) for instance in instances for token in tokens])
     deadline = time.monotonic() + seconds
 
     def client(n: int) -> None:
@@ -173,16 +172,17 @@ def load(
                 if remaining[0] <= 0:
                     break
                 remaining[0] -= 1
+                token, instance = next(pairs)
             body = json.dumps(
                 {
-                    "instance_id": rng.choice(instances),
+                    "instance_id": instance,
                     "course_fee_ore": rng.randrange(0, 400_000, 100),
                     "transport_ore": rng.randrange(0, 200_000, 100),
                     "account": rng.choice(["auto", "self_chosen"]),
                 }
             )
             headers = {
-                "Authorization": f"Bearer {rng.choice(tokens)}",
+                "Authorization": f"Bearer {token}",
                 "Idempotency-Key": str(uuid.uuid4()),
                 "Content-Type": "application/json",
             }
@@ -244,11 +244,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60, help="…or after this long.")
     args = parser.parse_args()
     setup(args.database_url)
-    tokens, instances = populate()
+    warm_up = min(200, args.claims)
+    warm_up_courses = -(-warm_up // GPS)
+    tokens, instances = populate(courses=warm_up_courses + -(-args.claims // GPS))
     server = start_server(args.database_url, args.port, args.workers, args.threads)
     try:
-        load(args.port, tokens, instances, args.clients, min(200, args.claims), 10)  # warm-up
-        report = load(args.port, tokens, instances, args.clients, args.claims, args.seconds)
+        load(args.port, tokens, instances[:warm_up_courses], args.clients, warm_up, 10)
+        report = load(args.port, tokens, instances[warm_up_courses:], args.clients, args.claims, args.seconds)
     finally:
         server.terminate()
         server.wait(timeout=30)

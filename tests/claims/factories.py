@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, time, timedelta
+from typing import Any
 
 from ajour.accounts.banking import synthetic_iban
 from ajour.accounts.models import Doctor, Practice, StaffMember, User
@@ -11,6 +12,7 @@ from ajour.catalogue import services as catalogue
 from ajour.catalogue.models import Activity, ActivityInstance, Provider, Topic
 from ajour.catalogue.programme import DayPlan
 from ajour.claims.payload import ClaimRequest
+from ajour.groups.models import DgeGroup
 from tests import factories
 from tests.catalogue import factories as catalogue_factories
 
@@ -67,6 +69,24 @@ def activity(
         today=min(days),
     )
     return act.instances.select_related("activity").get()
+
+
+def group_meeting(
+    *, days: list[date], members: list[Doctor], title: str = "Gruppemøde", **times: Any
+) -> ActivityInstance:
+    """A DGE group's own meeting, approved like any activity; only the group's members may claim it.
+    (Groups have no registration service yet, so the group row is written here.)"""
+    group = DgeGroup.objects.create(
+        name=f"Gruppe {next(_serial)}",
+        region=factories.region(),
+        leader=members[0],
+        founded_year=min(days).year,
+    )
+    group.members.add(*members)
+    meeting = activity(days=days, form=Activity.Form.DGE_MEETING, title=title, **times)
+    Activity.objects.filter(pk=meeting.activity_id).update(dge_group=group)
+    meeting.activity.dge_group = group
+    return meeting
 
 
 def provider_user() -> User:

@@ -1,7 +1,9 @@
-"""Concurrent claims for the last money on one account never overdraw it.
+"""Concurrent claims for the last money on one account never overdraw it, and concurrent claims for one
+run leave one live claim.
 
-The PostgreSQL test fires 60 submissions from threads, each with its own database connection, at one
-account holding enough for a few claims; the account rows are locked with SELECT … FOR UPDATE. The SQLite
+The PostgreSQL test fires 60 submissions (each for its own run) from threads, each with its own database
+connection, at one account holding enough for a few claims; the account rows are locked with
+SELECT … FOR UPDATE. Two submissions for the same run end with one claim and one DuplicateClaim. The SQLite
 variant runs the same service from a few threads with their own connections; the in-memory test database
 (shared cache) cannot wait for a lock the way the file database does (busy timeout + IMMEDIATE
 transactions), so there the threads take turns.
@@ -25,9 +27,12 @@ from tests.claims import factories as f
 FILED = date(2025, 3, 10)
 
 
-def _race(threads: int, *, take_turns: bool = False) -> tuple[object, list[BaseException]]:
+def _race(
+    threads: int, *, take_turns: bool = False, same_run: bool = False
+) -> tuple[object, list[BaseException]]:
     gp = f.gp(year=2025, self_chosen_ore=1_000_000, half_days=0)
-    instance = f.activity(days=[date(2025, 3, 6)])
+    one_run = f.activity(days=[date(2025, 3, 6)])
+    runs = [one_run if same_run or n == 0 else f.activity(days=[date(2025, 3, 6)]) for n in range(threads)]
     ControlPolicy.objects.create(year=2025, share_basis_points=0, always_above_ore=10**12, seed="race")
     start = threading.Barrier(threads)
     errors: list[BaseException] = []
@@ -39,7 +44,7 @@ def _race(threads: int, *, take_turns: bool = False) -> tuple[object, list[BaseE
             with turn:
                 services.submit_claim(
                     claimant=gp,
-                    request=f.request_for(instance, course_fee_ore=100_000),
+                    request=f.request_for(runs[n], course_fee_ore=100_000),
                     filed_on=FILED,
                     by=None,
                     idempotency_key=f"race-{n}",
@@ -88,3 +93,28 @@ def test_concurrent_claims_on_sqlite_never_overdraw() -> None:
     gp, errors = _race(6, take_turns=True)
     assert errors == []
     _assert_ledger_consistent(gp, 6)
+
+
+def _assert_one_live_claim_and_one_refusal(gp: object, errors: list[BaseException]) -> None:
+    assert [type(error) for error in errors] == [services.DuplicateClaim]
+    claim = Claim.objects.get(claimant=gp)
+    assert errors[0].existing == claim  # type: ignore[attr-defined]
+    drawn = LedgerEntry.objects.filter(account__doctor=gp, kind="claim_draw").aggregate(t=Sum("amount"))["t"]
+    assert drawn == -claim.payable_ore
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_claims_for_one_run_on_postgresql_leave_one_live_claim() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (row locks); the lead runs this suite")
+    gp, errors = _race(2, same_run=True)
+    _assert_one_live_claim_and_one_refusal(gp, errors)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_claims_for_one_run_in_turn_on_sqlite_leave_one_live_claim() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("the SQLite variant")
+    gp, errors = _race(2, take_turns=True, same_run=True)
+    _assert_one_live_claim_and_one_refusal(gp, errors)

@@ -115,9 +115,9 @@ def test_course_days_are_stored_as_the_engine_counts_half_days() -> None:
     gp = f.gp(year=2025)
     course = f.activity(days=[date(2025, 3, 6), date(2025, 3, 7)], approval=Activity.Approval.BOTH)
     ProgrammeDay.objects.filter(instance=course, date=date(2025, 3, 7)).update(ends_at=time(13, 30))
-    meeting = f.activity(
+    meeting = f.group_meeting(
         days=[date(2025, 3, 4)],
-        form=Activity.Form.DGE_MEETING,
+        members=[gp],
         starts=time(17),
         ends=time(19),
         break_minutes=0,
@@ -161,9 +161,9 @@ def test_day_outside_the_programme_is_refused_and_nothing_written() -> None:
 
 def test_claims_never_overdraw_the_account() -> None:
     gp = f.gp(year=2025, self_chosen_ore=1_000_000, half_days=0)
-    instance = f.activity(days=[date(2025, 3, 6), date(2025, 3, 7)])
 
     for _ in range(4):
+        instance = f.activity(days=[date(2025, 3, 6), date(2025, 3, 7)])
         services.submit_claim(
             claimant=gp, request=f.request_for(instance, course_fee_ore=400_000), filed_on=FILED, by=None
         )

@@ -10,9 +10,7 @@ from django.test import Client
 
 from ajour.accounts.models import User
 from ajour.accounts.selectors import doctor_balances
-from ajour.catalogue.models import Activity
 from ajour.claims.models import Appeal, Claim, ControlPolicy
-from ajour.groups.models import DgeGroup
 from tests import factories
 from tests.claims import factories as f
 from tests.conftest import RulesParameters
@@ -73,10 +71,7 @@ def test_find_by_number_title_and_date(gp_and_course) -> None:  # type: ignore[n
 def test_group_meetings_are_offered_only_to_the_groups_members(gp_and_course) -> None:  # type: ignore[no-untyped-def]
     gp, _instance = gp_and_course
     outsider = f.gp(year=date.today().year)
-    own = DgeGroup.objects.create(name="Gruppe Nord", region=factories.region(), leader=gp, founded_year=2020)
-    own.members.add(gp)
-    meeting = f.activity(days=[_recent_weekday()], form=Activity.Form.DGE_MEETING, title="Gruppemøde om KOL")
-    Activity.objects.filter(pk=meeting.activity_id).update(dge_group=own)
+    f.group_meeting(days=[_recent_weekday()], members=[gp], title="Gruppemøde om KOL")
     assert (
         "Gruppemøde om KOL" in _logged_in(f.login_of(gp)).get("/claims/new/", {"q": "KOL"}).content.decode()
     )

@@ -17,6 +17,7 @@ from ajour.catalogue.programme import DayPlan
 from ajour.claims.models import Claim
 from ajour.claims.payload import ClaimRequest
 from ajour.claims.services import submit_claim
+from ajour.groups.models import DgeGroup
 from tests import factories
 from tests.catalogue import factories as catalogue_factories
 from tests.claims import factories as claim_factories
@@ -59,10 +60,11 @@ def instance(
     kind: str | None = Provider.Kind.PLO_E,
     form: str = "course",
     approval: str = Activity.Approval.SELF_CHOSEN,
+    applicant: Doctor | None = None,
 ) -> ActivityInstance:
     """An approved run ending on `on`: three full days, then two half days (weekdays), so that a claim
     can attend any 1–8 course-day halves ending on `on`, its activity date. A DGE meeting is one
-    evening. Without a provider (`kind=None`) a GP applied for it."""
+    evening. Without a provider (`kind=None`) a GP applied for it: `applicant`, else a new GP."""
     if form == Activity.Form.DGE_MEETING:
         days = [DayPlan(on, *MEETING)]
     else:
@@ -83,16 +85,16 @@ def instance(
         venue="Kursuscenter", town="Odense", region=factories.region(), places=30, days=days
     )
     if kind is None:
-        applicant = factories.user(role=User.Role.GP, doctor=factories.doctor())
+        submitter = factories.user(role=User.Role.GP, doctor=applicant or factories.doctor())
         activity = catalogue.create_activity(
-            user=applicant, data=data, instances=[run], applicant_doctor=applicant.doctor
+            user=submitter, data=data, instances=[run], applicant_doctor=submitter.doctor
         )
     else:
-        applicant = provider(kind).users.get()
+        submitter = provider(kind).users.get()
         activity = catalogue.create_activity(
-            user=applicant, data=data, instances=[run], provider=applicant.provider
+            user=submitter, data=data, instances=[run], provider=submitter.provider
         )
-    catalogue.submit_activity(activity=activity, user=applicant)
+    catalogue.submit_activity(activity=activity, user=submitter)
     catalogue.approve_activity(
         activity=activity,
         decided_by=factories.user(role=User.Role.CONSULTANT),
@@ -132,6 +134,8 @@ def claim(
     With `staff`, the claim is for a nurse of the doctor's clinic on a staff course. `rejected`
     claims a run whose approval the steering group withdrew before it began."""
     factories.with_allocation(doctor, year=on.year)
+    if at is not None and at.activity.form == Activity.Form.DGE_MEETING:
+        _group_of(at).members.add(doctor)  # only a group's members may claim its meetings
     if at is None:
         at = instance(on=on, form="staff_course" if staff else "course")
     if rejected:
@@ -145,6 +149,18 @@ def claim(
     if (made.outcome == "rejected") != rejected:  # the world would not be the one the test describes
         raise AssertionError(f"The rules decided {made.outcome}: {made.decision['reasons']}")
     return made
+
+
+def _group_of(meeting: ActivityInstance) -> DgeGroup:
+    """The meeting's DGE group, formed on first use (groups have no registration service yet)."""
+    activity = meeting.activity
+    if activity.dge_group is None:
+        leader = factories.doctor()
+        activity.dge_group = DgeGroup.objects.create(
+            name=activity.title, region=meeting.region, leader=leader, founded_year=meeting.starts_on.year
+        )
+        Activity.objects.filter(pk=activity.pk).update(dge_group=activity.dge_group)
+    return activity.dge_group
 
 
 def _weekdays_before(day: date, count: int) -> list[date]:

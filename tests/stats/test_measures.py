@@ -53,7 +53,7 @@ def test_produced_course_days_by_provider_type_form_and_category() -> None:
     leadership = Topic.objects.get(code="ledelse")
     leadership.category = Topic.Category.LEADERSHIP
     leadership.save()
-    f.claim(doctor, on=D, halves=1, at=f.instance(on=D, kind=None, form="dge_meeting"))
+    f.claim(doctor, on=D, halves=1, at=f.instance(on=D, kind=None, form="dge_meeting", applicant=doctor))
     f.claim(doctor, on=D, halves=1, at=f.instance(on=D, form="dge_module"))
     f.claim(doctor, on=D, halves=2, staff=True)
     refresh_rollups()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from ajour.accounts.models import User
+from ajour.accounts.models import Doctor, User
 from ajour.catalogue.models import Activity, ActivityInstance, ApprovalAppeal
 from ajour.core.permissions import ALLOWED, Permission
+from ajour.groups.models import DgeGroup
 
 
 def _is(user: object, *roles: str) -> bool:
@@ -79,3 +81,19 @@ def appeal_for_steering(user: object, pk: int) -> ApprovalAppeal:
     if appeal is None or not can_steer(user):
         raise Http404
     return appeal
+
+
+def claimable_by(doctor: Doctor | None) -> Q:
+    """The runs (ActivityInstance filter) this doctor may claim; `None`: the runs anyone may claim.
+
+    The one rule for "who may claim this run": a DGE group's own meetings only for the group's members,
+    an individual approval only for the GP it was given to. Search, lists and every submit path use it.
+    """
+    group_meeting = Q(activity__form=Activity.Form.DGE_MEETING)
+    individual = Q(activity__scope=Activity.Scope.INDIVIDUAL)
+    if doctor is None:
+        return ~group_meeting & ~individual
+    member = DgeGroup.members.through.objects.filter(
+        dgegroup_id=OuterRef("activity__dge_group_id"), doctor_id=doctor.pk
+    )
+    return (~group_meeting | Exists(member)) & (~individual | Q(activity__applicant_doctor_id=doctor.pk))

@@ -22,6 +22,7 @@ from ajour.catalogue.models import (
     Attendance,
     Topic,
 )
+from ajour.catalogue.permissions import claimable_by
 from ajour.rules import ParameterSet
 
 IN_REVIEW = [Activity.Status.SUBMITTED, Activity.Status.INFO_REQUESTED]
@@ -255,12 +256,10 @@ class SearchFilters:
 
 
 def public_instances() -> QuerySet[ActivityInstance]:
-    """Runs anyone may find: approved for all GPs. A DGE group's own meetings and individual
+    """Runs anyone may find: approved and claimable by every GP. A DGE group's own meetings and individual
     approvals concern only their members or applicant, so the public catalogue leaves them out."""
     return (
-        ActivityInstance.objects.filter(activity__status=Activity.Status.APPROVED)
-        .exclude(activity__form=Activity.Form.DGE_MEETING)
-        .exclude(activity__scope=Activity.Scope.INDIVIDUAL)
+        ActivityInstance.objects.filter(claimable_by(None), activity__status=Activity.Status.APPROVED)
         .select_related("activity__provider", "activity__topic", "activity__se_theme", "region")
         .prefetch_related("activity__decisions")
         .defer("activity__search_document")

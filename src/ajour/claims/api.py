@@ -3,7 +3,7 @@
 - ``POST /api/v1/quote``: no login; the same bodies as ``ajour quote``; 400 with the quote.md error object.
 - ``GET/POST /api/v1/claims``: a clinic system with an API token (``Authorization: Bearer …``) lists and
   submits claims. Submitting needs an ``Idempotency-Key`` header: a retry returns the first claim (200),
-  the same key with another body is refused (409).
+  the same key with another body is refused (409), and so is a second claim for a run already claimed.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ValidationError, WithJsonSchema
 
 from ajour.accounts.http import api_user, token_auth
-from ajour.accounts.models import StaffMember, User
-from ajour.catalogue.models import ActivityInstance
+from ajour.accounts.models import Doctor, StaffMember, User
 from ajour.claims import permissions, services
 from ajour.claims.models import Claim
 from ajour.claims.payload import ClaimInputError, ClaimRequest
@@ -127,12 +126,13 @@ CLAIM_BODY = {
 }
 
 
-def _request(user: User, body: ClaimIn) -> ClaimRequest:
+def _request(user: User, claimant: Doctor, body: ClaimIn) -> ClaimRequest:
     instance = None
     if body.instance_id is not None:
-        instance = ActivityInstance.objects.select_related("activity").filter(pk=body.instance_id).first()
-        if instance is None:
-            raise ClaimInputError("instance_id", "No activity instance with this id.")
+        try:
+            instance = permissions.instance_for_claimant(claimant, body.instance_id)
+        except Http404:
+            raise ClaimInputError("instance_id", "No activity instance with this id.") from None
     staff = None
     if body.staff_member_id is not None:
         if user.practice_id is not None:
@@ -182,7 +182,15 @@ def _request(user: User, body: ClaimIn) -> ClaimRequest:
                     "that names no activity instance or staff member of yours, or that the claim form "
                     "would refuse (dates outside the programme, study material without a purchase date…)."
                 )
-            }
+            },
+            409: {
+                "description": (
+                    "`idempotency_conflict`: the Idempotency-Key was used before with another body. "
+                    "`duplicate_claim`: the run has already been claimed by you (or for this staff member) "
+                    "under another key; the message names that claim. One live claim per claimant and run: "
+                    "only a rejected claim leaves the run free to claim again."
+                )
+            },
         },
     },
 )
@@ -211,7 +219,7 @@ def submit(request: HttpRequest) -> Status[object]:
     try:
         submission = services.submit_claim(
             claimant=claimant,
-            request=_request(user, body),
+            request=_request(user, claimant, body),
             filed_on=timezone.localdate(),
             by=user,
             idempotency_key=f"api:{user.pk}:{key}",
@@ -222,6 +230,12 @@ def submit(request: HttpRequest) -> Status[object]:
         return Status(400, _error(error.field, error.message))
     except services.IdempotencyConflict as error:
         return Status(409, _error("Idempotency-Key", str(error), "idempotency_conflict"))
+    except services.DuplicateClaim as duplicate:
+        message = (
+            f"This run has already been claimed: claim {duplicate.existing.public_id}. A run can be claimed "
+            "once; only a rejected claim leaves it free to claim again."
+        )
+        return Status(409, _error("instance_id", message, "duplicate_claim"))
     return Status((200 if submission.replayed else 201), _out(submission.claim))
 
 

@@ -5,21 +5,30 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+
+class ClaimStatus(models.TextChoices):
+    DECIDED = "decided", _("Decided")
+    CONTROL_REQUESTED = "control_requested", _("Receipts requested")
+    CONTROL_SUBMITTED = "control_submitted", _("Receipts under review")
+    APPROVED = "approved", _("Approved for payout")
+    ADJUSTED = "adjusted", _("Adjusted by caseworker")
+    REJECTED = "rejected", _("Rejected")
+    APPEALED = "appealed", _("Appealed")
+    PAID = "paid", _("Paid")
+
+
+LIVE = ~Q(status=ClaimStatus.REJECTED)
+"""A live claim holds its run: every claim but a rejected one (by the rules engine at submission, by a
+caseworker, or on appeal). A claimant has at most one live claim per run, a staff member likewise."""
 
 
 class Claim(models.Model):
     """A reimbursement claim after an approved activity, decided instantly by the rules engine."""
 
-    class Status(models.TextChoices):
-        DECIDED = "decided", _("Decided")
-        CONTROL_REQUESTED = "control_requested", _("Receipts requested")
-        CONTROL_SUBMITTED = "control_submitted", _("Receipts under review")
-        APPROVED = "approved", _("Approved for payout")
-        ADJUSTED = "adjusted", _("Adjusted by caseworker")
-        REJECTED = "rejected", _("Rejected")
-        APPEALED = "appealed", _("Appealed")
-        PAID = "paid", _("Paid")
+    Status = ClaimStatus
 
     class Payee(models.TextChoices):
         PRIVATE = "private_account", _("Private account")
@@ -70,6 +79,18 @@ class Claim(models.Model):
             models.Index(fields=["activity_date"]),
             models.Index(fields=["claimant", "activity_date"]),
             models.Index(fields=["status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claimant", "instance"],
+                condition=LIVE & Q(staff_member__isnull=True, instance__isnull=False),
+                name="one_live_claim_per_gp_and_run",
+            ),
+            models.UniqueConstraint(
+                fields=["staff_member", "instance"],
+                condition=LIVE & Q(staff_member__isnull=False, instance__isnull=False),
+                name="one_live_claim_per_staff_member_and_run",
+            ),
         ]
 
     def __str__(self) -> str:

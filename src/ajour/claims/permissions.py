@@ -8,6 +8,8 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from ajour.accounts.models import Doctor, User
+from ajour.catalogue.models import ActivityInstance
+from ajour.catalogue.permissions import claimable_by
 from ajour.claims.models import Claim
 from ajour.core.permissions import ALLOWED, Permission
 
@@ -33,6 +35,25 @@ def can_claim(user: User) -> Permission:
     if user.role not in {User.Role.GP, User.Role.CLINIC} or claimant_for(user) is None:
         return Permission(False, str(_("Only GPs, trainees and clinic staff claimants can claim.")))
     return ALLOWED
+
+
+def can_claim_instance(claimant: Doctor, instance: ActivityInstance) -> Permission:
+    """The service's check; its reason reveals no more than a run that does not exist would."""
+    if not ActivityInstance.objects.filter(claimable_by(claimant), pk=instance.pk).exists():
+        return Permission(False, str(_("No activity instance with this id.")))
+    return ALLOWED
+
+
+def instance_for_claimant(claimant: Doctor, instance_id: int) -> ActivityInstance:
+    """The run if this claimant may claim it; 404 otherwise, without revealing whether it exists."""
+    instance = (
+        ActivityInstance.objects.select_related("activity", "region")
+        .filter(claimable_by(claimant), pk=instance_id)
+        .first()
+    )
+    if instance is None:
+        raise Http404
+    return instance
 
 
 def can_view_claim(user: User, claim: Claim) -> Permission:

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from ajour.accounts.models import Account, Doctor, LedgerEntry, User
@@ -22,6 +22,8 @@ from ajour.accounts.services import book_entry
 from ajour.accounts.uploads import RECEIPT_TYPES, checked_content_type
 from ajour.claims.models import Appeal, AuditEvent, Claim, ControlPolicy, Receipt
 from ajour.claims.payload import ClaimInputError, ClaimRequest, activity_date, build_payload, position_of
+from ajour.claims.permissions import can_claim_instance
+from ajour.claims.selectors import live_claim_for_run
 from ajour.claims.workflow import CLAIM_APPEALS, CLAIMS, refusal
 from ajour.core.mail import send_mail_to
 from ajour.rules import Decision, InvalidClaim, ParameterSet, decide, decision_to_json, parse_claim
@@ -36,10 +38,49 @@ class IdempotencyConflict(ClaimError):
     """The same Idempotency-Key was sent before with a different request body."""
 
 
+class DuplicateClaim(ClaimError):
+    """The run already has a live claim for this GP (or staff member); `existing` is that claim."""
+
+    def __init__(self, message: str, existing: Claim) -> None:
+        super().__init__(message)
+        self.existing = existing
+
+
 def quote(*, claimant: Doctor, request: ClaimRequest, filed_on: date, lang: str = "da") -> dict[str, object]:
     """The decision the claimant would get now, without writing anything. Raises ClaimInputError."""
+    _require_claimable(claimant, request)
     payload = build_payload(claimant=claimant, request=request, filed_on=filed_on)
     return _decide(payload, lang)[1]
+
+
+def _require_claimable(claimant: Doctor, request: ClaimRequest) -> None:
+    """A DGE group's meeting or an individual approval only for its members or GP (`claimable_by`)."""
+    if request.instance is None:
+        return
+    permission = can_claim_instance(claimant, request.instance)
+    if not permission:
+        raise ClaimInputError("instance_id", permission.reason)
+
+
+def _claim_holding_the_run(claimant: Doctor, request: ClaimRequest) -> Claim | None:
+    if request.instance is None:
+        return None
+    return live_claim_for_run(
+        claimant_id=claimant.pk,
+        instance_id=request.instance.pk,
+        staff_member_id=request.staff_member.pk if request.staff_member is not None else None,
+    )
+
+
+def _already_claimed(existing: Claim) -> DuplicateClaim:
+    return DuplicateClaim(
+        _(
+            "This activity has already been claimed (claim of %(filed)s). An activity can be claimed once; "
+            "only a rejected claim leaves it free to claim again."
+        )
+        % {"filed": formats.date_format(existing.filed_on, "SHORT_DATE_FORMAT")},
+        existing,
+    )
 
 
 def _decide(payload: dict[str, object], lang: str) -> tuple[Decision, dict[str, object]]:
@@ -97,23 +138,29 @@ def submit_claim(
     """Decides and stores a claim and books its draws in one transaction; nothing is written on error.
 
     With an idempotency key a retried request returns the first claim; the same key with a different
-    body raises IdempotencyConflict. The key's unique index decides, so the common case costs no lookup.
+    body raises IdempotencyConflict. A run already held by a live claim of the GP (or staff member) raises
+    DuplicateClaim: checked under the account lock, and settled by the partial unique indexes when two
+    submissions race. A race on the key is settled by its unique index, so the common case costs no lookup.
     """
     try:
-        claim = _submit(claimant, request, filed_on, by, idempotency_key, body_hash, lang)
+        return _submit(claimant, request, filed_on, by, idempotency_key, body_hash, lang)
     except IntegrityError:
         if idempotency_key:
             earlier = _replay(idempotency_key, body_hash)
             if earlier is not None:
                 return earlier
+        holding = _claim_holding_the_run(claimant, request)
+        if holding is not None:
+            raise _already_claimed(holding) from None
         raise
-    return Submission(claim, replayed=False)
 
 
 def _replay(key: str, body_hash: str) -> Submission | None:
     claim = Claim.objects.filter(idempotency_key=key).first()
-    if claim is None:
-        return None
+    return None if claim is None else _replayed(claim, body_hash)
+
+
+def _replayed(claim: Claim, body_hash: str) -> Submission:
     if claim.request_hash != body_hash:
         raise IdempotencyConflict(_("This Idempotency-Key was already used for a different request."))
     return Submission(claim, replayed=True)
@@ -128,8 +175,14 @@ def _submit(
     idempotency_key: str | None,
     body_hash: str,
     lang: str,
-) -> Claim:
+) -> Submission:
+    _require_claimable(claimant, request)
     accounts = _accounts(claimant, request)
+    holding = _claim_holding_the_run(claimant, request)
+    if holding is not None:
+        if idempotency_key and holding.idempotency_key == idempotency_key:
+            return _replayed(holding, body_hash)
+        raise _already_claimed(holding)
     staff_practice = request.staff_member.practice_id if request.staff_member is not None else None
     payload = build_payload(
         claimant=claimant, request=request, filed_on=filed_on, position=position_of(claimant, staff_practice)
@@ -163,6 +216,8 @@ def _submit(
         request_hash=body_hash,
         created_by=by,
     )
+    if claim.outcome == "rejected":
+        claim.status = Claim.Status.REJECTED  # rejected outright: the run stays free to claim again
     control_reason = _select_for_control(claim)
     claim.save(force_insert=True)
     for kind, amount in (
@@ -176,7 +231,7 @@ def _submit(
     if control_reason:
         _audit(claim, "control_selected", None, control_reason)
         send_mail_to(claim.claimant, "claims/email/receipts_requested.txt", {"claim": claim})
-    return claim
+    return Submission(claim, replayed=False)
 
 
 def _book(account: Account, kind: str, amount: int, claim: Claim, by: User | None, reason: str) -> None:
@@ -284,6 +339,42 @@ def approve_claim(*, claim: Claim, by: User, note: str = "") -> Claim:
     return claim
 
 
+def _locked_accounts_of(claim: Claim) -> dict[str, Account]:
+    """The accounts the claim draws from, locked: the rows a submission by the same holder locks first."""
+    if claim.staff_member_id is not None:
+        rows = (
+            Account.objects.filter(practice_id=claim.practice_id, kind=Account.Kind.STAFF)
+            if claim.practice_id is not None
+            else Account.objects.none()  # a staff account always has its practice
+        )
+    else:
+        rows = Account.objects.filter(doctor_id=claim.claimant_id)
+    return {a.kind: a for a in rows.select_for_update().order_by("pk")}
+
+
+def _refuse_reopening_beside_a_live_claim(claim: Claim, status: str) -> None:
+    """A rejected claim brought back into force (adjusted, appealed, appeal upheld) must not become a
+    second live claim for its run; checked under the lock a submission for the run takes."""
+    if claim.status != Claim.Status.REJECTED or status == Claim.Status.REJECTED or claim.instance_id is None:
+        return
+    _locked_accounts_of(claim)
+    holding = live_claim_for_run(
+        claimant_id=claim.claimant_id,
+        instance_id=claim.instance_id,
+        staff_member_id=claim.staff_member_id,
+        excluding=claim.pk,
+    )
+    if holding is not None:
+        raise DuplicateClaim(
+            _(
+                "This activity has been claimed again since (claim of %(filed)s), so this rejected claim "
+                "cannot be reopened. Appeal or correct that claim instead."
+            )
+            % {"filed": formats.date_format(holding.filed_on, "SHORT_DATE_FORMAT")},
+            holding,
+        )
+
+
 def _rebook(claim: Claim, payable: int, by: User | None, reason: str) -> None:
     """Reverses the claim's draws and books new ones so that it pays `payable`.
 
@@ -293,15 +384,7 @@ def _rebook(claim: Claim, payable: int, by: User | None, reason: str) -> None:
     if payable < 0:
         raise ClaimError(_("The amount cannot be negative."))
     staff = claim.staff_member_id is not None
-    if staff:
-        rows = (
-            Account.objects.filter(practice_id=claim.practice_id, kind=Account.Kind.STAFF)
-            if claim.practice_id is not None
-            else Account.objects.none()  # a staff account always has its practice
-        )
-    else:
-        rows = Account.objects.filter(doctor_id=claim.claimant_id)
-    accounts = {a.kind: a for a in rows.select_for_update().order_by("pk")}
+    accounts = _locked_accounts_of(claim)
     money_kind = Account.Kind.STAFF if staff else Account.Kind.SELF_CHOSEN
     current_money = claim.drawn_staff_ore if staff else claim.drawn_self_chosen_ore
     new_money = max(0, current_money + payable - claim.payable_ore) if payable else 0
@@ -336,6 +419,7 @@ def adjust_claim(*, claim: Claim, payable_ore: int, reason: str, by: User) -> Cl
     claim = _locked(claim)
     target = Claim.Status.ADJUSTED if payable_ore else Claim.Status.REJECTED
     _guard(claim, "adjust", target)
+    _refuse_reopening_beside_a_live_claim(claim, target)
     old = claim.payable_ore
     _rebook(claim, payable_ore, by, reason)
     claim.status = target
@@ -369,6 +453,7 @@ def file_appeal(*, claim: Claim, text: str, by: User) -> Appeal:
         raise ClaimError(_("Explain in at least %(count)s characters why you appeal.") % {"count": minimum})
     claim = _locked(claim)
     _guard(claim, "appeal", Claim.Status.APPEALED)
+    _refuse_reopening_beside_a_live_claim(claim, Claim.Status.APPEALED)
     appeal = Appeal.objects.create(claim=claim, text=text, previous_status=claim.status, filed_by=by)
     claim.status = Claim.Status.APPEALED
     claim.save(update_fields=["status"])
@@ -390,6 +475,7 @@ def decide_appeal(*, appeal: Appeal, upheld: bool, payable_ore: int | None, text
             raise ClaimError(_("Enter the amount to pay when the appeal is upheld."))
         target: str = Claim.Status.APPROVED if payable_ore else Claim.Status.REJECTED
         _guard(claim, "uphold_appeal", target)
+        _refuse_reopening_beside_a_live_claim(claim, target)
         _rebook(claim, payable_ore, by, text)
         appeal.decided_payable_ore = payable_ore
     else:

@@ -74,7 +74,13 @@ def find(request: HttpRequest) -> HttpResponse:
             error = _("Enter the date as YYYY-MM-DD.")
     searched = bool(query or on)
     results = (
-        selectors.claimable_instances(query=query, on=on, today=timezone.localdate(), doctor=claimant)
+        selectors.claimable_instances(
+            query=query,
+            on=on,
+            today=timezone.localdate(),
+            doctor=claimant,
+            mark_own_claims=request_user(request).role == User.Role.GP,
+        )
         if searched and not error
         else []
     )
@@ -90,10 +96,6 @@ def _claim_form(request: HttpRequest, instance: ActivityInstance) -> ClaimForm:
     staff_practice = user.practice if user.role == User.Role.CLINIC else None
     data = request.POST if request.method == "POST" else None
     return ClaimForm(data, instance=instance, staff_practice=staff_practice)
-
-
-def _instance(instance_id: int) -> ActivityInstance:
-    return get_object_or_404(ActivityInstance.objects.select_related("activity", "region"), pk=instance_id)
 
 
 def _quote_or_error(claimant: Doctor, form: ClaimForm) -> tuple[dict[str, object] | None, str]:
@@ -113,17 +115,29 @@ def _quote_or_error(claimant: Doctor, form: ClaimForm) -> tuple[dict[str, object
 def new_claim(request: HttpRequest, instance_id: int) -> HttpResponse:
     """Step 2: the claim form with programme days pre-filled and the live quote; submit books the claim."""
     claimant = _claimant_or_403(request)
-    instance = _instance(instance_id)
+    instance = permissions.instance_for_claimant(claimant, instance_id)
     form = _claim_form(request, instance)
     decision, error = (None, "")
     if request.method == "POST":
         decision, error = _quote_or_error(claimant, form)
         if decision is not None and request.POST.get("action") == "submit":
             return _submit(request, claimant, form)
+    claimed = selectors.claims_shown_on_the_form(
+        claimant=claimant,
+        instance_id=instance.pk,
+        staff_practice_id=form.staff_practice.pk if form.staff_practice is not None else None,
+    )
     return render(
         request,
         "claims/claim_form.html",
-        {"form": form, "instance": instance, "decision": decision, "error": error, "claimant": claimant},
+        {
+            "form": form,
+            "instance": instance,
+            "decision": decision,
+            "error": error,
+            "claimant": claimant,
+            "claimed": claimed,
+        },
     )
 
 
@@ -139,6 +153,9 @@ def _submit(request: HttpRequest, claimant: Doctor, form: ClaimForm) -> HttpResp
     except ClaimInputError as error:
         messages.error(request, error.message)
         return redirect(request.path)
+    except services.DuplicateClaim as duplicate:
+        messages.info(request, str(duplicate))
+        return redirect("claims:detail", public_id=duplicate.existing.public_id)
     messages.success(request, _("Your claim has been decided. You can follow it here."))
     return redirect("claims:detail", public_id=submission.claim.public_id)
 
@@ -148,7 +165,7 @@ def _submit(request: HttpRequest, claimant: Doctor, form: ClaimForm) -> HttpResp
 def quote_partial(request: HttpRequest, instance_id: int) -> HttpResponse:
     """The live quote (htmx): re-decided on every change, nothing stored."""
     claimant = _claimant_or_403(request)
-    form = _claim_form(request, _instance(instance_id))
+    form = _claim_form(request, permissions.instance_for_claimant(claimant, instance_id))
     decision, error = _quote_or_error(claimant, form)
     return render(request, "claims/_quote.html", {"form": form, "decision": decision, "error": error})
 
@@ -297,11 +314,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     min_text = request.GET.get("min", "").strip()
     min_ore = int(min_text) * 100 if min_text.isdigit() else None
     query = request.GET.get("q", "")[:100]
+    same_day_only = request.GET.get("overlap") == "1"
     return render(
         request,
         "claims/queue.html",
         {
-            "claims": selectors.filtered_queue(status=status, query=query, min_ore=min_ore),
+            "claims": selectors.filtered_queue(
+                status=status, query=query, min_ore=min_ore, same_day_only=same_day_only
+            ),
+            "same_day_only": same_day_only,
             "statuses": Claim.Status.choices,
             "status": status,
             "q": query,

@@ -1103,15 +1103,23 @@ class History:
         slots_by_practice: dict[int, list[Slot]] = defaultdict(list)
         for held in self.pop.slots:
             slots_by_practice[id(held.practice)].append(held)
+        claimed: set[tuple[int, int]] = set()  # a staff member claims a run once
         for practice in self.pop.practices:
             if rng.random() > t.STAFF_CLAIMING_PRACTICE_SHARE.value or not staff_by_practice[id(practice)]:
                 continue
             for _ in range(rng.choice([1, 1, 2, 3])):
                 member = rng.choice(staff_by_practice[id(practice)])
-                run = rng.choice(runs[practice.region.code])
+                drawn = rng.choice(runs[practice.region.code])
+                run = next(  # the drawn run, or the next the member has not claimed (same random draws)
+                    (r for r in [drawn, *runs[practice.region.code]] if (id(member), id(r)) not in claimed),
+                    None,
+                )
+                if run is None:
+                    continue
                 holders = [gp for s in slots_by_practice[id(practice)] if (gp := s.holder_on(run.last))]
                 if not holders or not member.active:
                     continue
+                claimed.add((id(member), id(run)))
                 self.planned.append(
                     Planned(
                         gp=holders[0],

@@ -292,12 +292,14 @@ def _review_queue(history: History) -> None:
     providers = [name for name, _kind, _region, _mail in v.PROVIDERS if name != "Lægedage"]
     for index, status in enumerate(states):
         topic = rng.choice(list(v.COURSE_TITLES))
+        title = rng.choice(v.COURSE_TITLES[topic])
         activity = history.new_activity(
             year,
             provider=providers[index % len(providers)],
             topic=topic,
             form="course",
-            title=rng.choice(v.COURSE_TITLES[topic]),
+            # most are a new edition; the rest repeat a title, which the duplicate pre-check finds
+            title=f"{title} {year}" if index % 4 else title,
             approval=rng.choice(["self_chosen", "both"]),
             price=rng.randint(10, 50) * 10_000,
             status=status,
