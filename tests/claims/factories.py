@@ -162,3 +162,11 @@ def weekdays(start: date, count: int) -> list[date]:
 
 def request_for(instance: ActivityInstance, **overrides: object) -> ClaimRequest:
     return ClaimRequest(instance=instance, **overrides)  # type: ignore[arg-type]
+
+
+def recent_weekday() -> date:
+    """A Monday–Friday at least three days ago: a run held then can be claimed today."""
+    day = date.today() - timedelta(days=3)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day

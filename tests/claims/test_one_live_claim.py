@@ -3,7 +3,7 @@ database holds the line too, and a rejected claim leaves the run free to claim a
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from unittest import mock
 
 import pytest
@@ -193,17 +193,10 @@ def test_openapi_describes_the_409_for_a_second_claim() -> None:
 # --- the web form ----------------------------------------------------------------------------------------
 
 
-def _recent_weekday() -> date:
-    day = date.today() - timedelta(days=3)
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
-
-
 @pytest.fixture
 def gp_client_and_course():  # type: ignore[no-untyped-def]
     gp = f.gp(year=date.today().year)
-    instance = f.activity(days=[_recent_weekday()], title="Astma og KOL")
+    instance = f.activity(days=[f.recent_weekday()], title="Astma og KOL")
     ControlPolicy.objects.create(
         year=date.today().year, share_basis_points=0, always_above_ore=10**12, seed="s"
     )
@@ -288,7 +281,7 @@ def test_a_clinic_resubmitting_for_a_staff_member_lands_on_that_claim() -> None:
     ControlPolicy.objects.create(
         year=date.today().year, share_basis_points=0, always_above_ore=10**12, seed="s"
     )
-    instance = f.activity(days=[_recent_weekday()])
+    instance = f.activity(days=[f.recent_weekday()])
     client = Client()
     client.force_login(factories.user(role=User.Role.CLINIC, practice=practice))
     url = f"/claims/new/{instance.pk}/"

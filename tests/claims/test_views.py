@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,13 +18,6 @@ from tests.conftest import RulesParameters
 pytestmark = pytest.mark.django_db
 
 
-def _recent_weekday() -> date:
-    day = date.today() - timedelta(days=3)
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
-
-
 def _logged_in(user: User) -> Client:
     client = Client()
     client.force_login(user)
@@ -34,7 +27,7 @@ def _logged_in(user: User) -> Client:
 @pytest.fixture
 def gp_and_course():  # type: ignore[no-untyped-def]
     gp = f.gp(year=date.today().year)
-    instance = f.activity(days=[_recent_weekday()], title="Astma og KOL")
+    instance = f.activity(days=[f.recent_weekday()], title="Astma og KOL")
     ControlPolicy.objects.create(
         year=date.today().year, share_basis_points=0, always_above_ore=10**12, seed="s"
     )
@@ -71,7 +64,7 @@ def test_find_by_number_title_and_date(gp_and_course) -> None:  # type: ignore[n
 def test_group_meetings_are_offered_only_to_the_groups_members(gp_and_course) -> None:  # type: ignore[no-untyped-def]
     gp, _instance = gp_and_course
     outsider = f.gp(year=date.today().year)
-    f.group_meeting(days=[_recent_weekday()], members=[gp], title="Gruppemøde om KOL")
+    f.group_meeting(days=[f.recent_weekday()], members=[gp], title="Gruppemøde om KOL")
     assert (
         "Gruppemøde om KOL" in _logged_in(f.login_of(gp)).get("/claims/new/", {"q": "KOL"}).content.decode()
     )
@@ -149,7 +142,7 @@ def test_other_users_cannot_see_a_claim(gp_and_course) -> None:  # type: ignore[
 
 def test_sample_control_receipt_review_and_appeal_pages() -> None:
     gp = f.gp(year=date.today().year)
-    instance = f.activity(days=[_recent_weekday()])
+    instance = f.activity(days=[f.recent_weekday()])
     ControlPolicy.objects.create(year=date.today().year, share_basis_points=10_000, seed="s")
     client = _logged_in(f.login_of(gp))
     client.post(
@@ -199,7 +192,7 @@ def test_sample_control_receipt_review_and_appeal_pages() -> None:
 
 def test_caseworker_runs_payouts_from_the_page() -> None:
     gp = f.gp(year=date.today().year)
-    instance = f.activity(days=[_recent_weekday()])
+    instance = f.activity(days=[f.recent_weekday()])
     ControlPolicy.objects.create(
         year=date.today().year, share_basis_points=0, always_above_ore=10**12, seed="s"
     )
@@ -228,7 +221,7 @@ def test_clinic_claims_for_a_staff_member() -> None:
 
     allocate_year(year=date.today().year)
     clinic = factories.user(role=User.Role.CLINIC, practice=practice)
-    instance = f.activity(days=[_recent_weekday()])
+    instance = f.activity(days=[f.recent_weekday()])
     client = _logged_in(clinic)
     page = client.get(f"/claims/new/{instance.pk}/").content.decode()
     assert nurse.name in page

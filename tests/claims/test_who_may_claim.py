@@ -5,7 +5,7 @@ list) answers an outsider as if the run did not exist."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -23,13 +23,6 @@ from tests.claims import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def _recent_weekday() -> date:
-    day = date.today() - timedelta(days=3)
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
-
-
 def _logged_in(doctor: Doctor) -> Client:
     client = Client()
     client.force_login(f.login_of(doctor))
@@ -37,11 +30,11 @@ def _logged_in(doctor: Doctor) -> Client:
 
 
 def _group_meeting(member: Doctor) -> ActivityInstance:
-    return f.group_meeting(days=[_recent_weekday()], members=[member], title="Gruppemøde om KOL")
+    return f.group_meeting(days=[f.recent_weekday()], members=[member], title="Gruppemøde om KOL")
 
 
 def _individual_approval(applicant: Doctor) -> ActivityInstance:
-    instance = f.activity(days=[_recent_weekday()], title="Ultralyd i praksis")
+    instance = f.activity(days=[f.recent_weekday()], title="Ultralyd i praksis")
     Activity.objects.filter(pk=instance.activity_id).update(
         scope=Activity.Scope.INDIVIDUAL, applicant_doctor=applicant
     )

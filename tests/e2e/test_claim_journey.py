@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -14,19 +14,12 @@ from tests.e2e.test_gp_balance import serious_violations
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _recent_weekday() -> date:
-    day = date.today() - timedelta(days=7)
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
-
-
 def test_gp_claims_a_course_and_the_balance_drops(live_server: object, page: Page) -> None:
     gp = f.gp(year=date.today().year)
     login = f.login_of(gp)
     login.username = "demo-gp-owner"
     login.save()
-    instance = f.activity(days=[_recent_weekday()], title="Hjertesvigt i almen praksis")
+    instance = f.activity(days=[f.recent_weekday()], title="Hjertesvigt i almen praksis")
     ControlPolicy.objects.create(
         year=date.today().year, share_basis_points=0, always_above_ore=10**12, seed="e2e"
     )
