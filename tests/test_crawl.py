@@ -14,7 +14,8 @@ Pages no test opened as their role crashed in production. This crawl opens all o
   path, at most `PER_PATTERN` paths per URL pattern; logout, language switch and demo logins skipped):
   never a 5xx, and never a refusal or a missing page for the reader the link was offered to;
 - all of it on the small demo data set, then again after each main action: a claim submitted, an
-  activity approved, an appeal filed, the appeal decided, a payout run. The states are cumulative.
+  activity approved, an appeal filed and decided, a payout run. The states are cumulative; pages that
+  no action changes (the administration's, the static ones, the yearly report) are requested once.
 
 Patterns that cannot be filled meaningfully, and why:
 - `admin/r/<content_type_id>/<object_id>/` (view on site): no admin model has a public page; it is

@@ -64,7 +64,7 @@ RUN_DAYS = [
     ([date(2026, 10, 6)], Activity.Approval.BOTH),
 ]
 SETTINGS = settings(
-    max_examples=60,
+    max_examples=40,
     stateful_step_count=40,
     derandomize=True,
     database=None,
