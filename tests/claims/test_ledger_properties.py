@@ -11,8 +11,7 @@ closes, while the clock moves forward through two years. Domain refusals (`Claim
 - a claim is paid at most once, never while rejected or appealed, and for what it pays;
 - a claim's current draws are its booked draws minus their reversals.
 
-`TestOneLiveClaimPerRun` adds "a claimant claims a run at most once among live claims", which the product
-does not enforce yet: it is marked xfail(strict=True) until it does.
+`OneLiveClaimPerRun` adds "a claimant claims a run at most once among live claims".
 
 Each example runs in a transaction rolled back at its end; the search is derandomized and bounded.
 """
@@ -28,7 +27,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -297,19 +296,10 @@ def test_ledger_invariants_hold_under_any_sequence_of_services() -> None:
     run_state_machine_as_test(LedgerMachine, settings=SETTINGS)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="Two live claims for the same run by the same claimant are accepted (fix under way)"
-)
 def test_one_live_claim_per_claimant_and_run() -> None:
-    # No shrinking: the failure is known, and shrinking it would take most of a minute.
-    run_state_machine_as_test(OneLiveClaimPerRun, settings=settings(SETTINGS, phases=[Phase.generate]))
+    run_state_machine_as_test(OneLiveClaimPerRun, settings=SETTINGS)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A late year-end close forfeits by the old year's entries only, though the new year's claims "
-    "already drew on that money: the account ends below zero",
-)
 def test_a_late_year_end_close_leaves_no_account_below_zero() -> None:
     """Two years' money merged, spent in January on last autumn's courses, and only then closed."""
     gp = factories.doctor()

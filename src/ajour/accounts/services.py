@@ -462,11 +462,17 @@ def _send(mails: list[Mail | None]) -> int:
 
 @dataclass(frozen=True)
 class YearPosition:
-    """One sub-account at a year end: the merged balance, the carry-over cap and what would be lost."""
+    """One sub-account at a year end: the merged balance, the carry-over cap and what would be lost.
+
+    `available` is what the account holds now, entries of later years included. A close run late (after
+    claims of the new year were filed) never forfeits money those claims have already drawn: the
+    product let them draw on the whole balance, so forfeiting it as well would take the account below
+    zero."""
 
     account_id: int
     balance: int
     cap: int
+    available: int
 
     @property
     def carried(self) -> int:
@@ -474,15 +480,18 @@ class YearPosition:
 
     @property
     def forfeited(self) -> int:
-        return max(0, self.balance - max(self.cap, 0))
+        return max(0, min(self.balance - max(self.cap, 0), self.available))
 
 
 def year_positions(*, year: int, account_ids: Iterable[int] | None = None) -> list[YearPosition]:
-    """Merged balance (everything booked for `year` and earlier) and cap (this year's allocation)."""
-    entries = LedgerEntry.objects.filter(year__lte=year)
+    """Merged balance (everything booked for `year` and earlier), cap (this year's allocation) and what
+    each account holds now."""
+    every = LedgerEntry.objects.all()
     if account_ids is not None:
-        entries = entries.filter(account_id__in=list(account_ids))
+        every = every.filter(account_id__in=list(account_ids))
+    entries = every.filter(year__lte=year)
     balances = dict(entries.values("account_id").annotate(t=Sum("amount")).values_list("account_id", "t"))
+    available = dict(every.values("account_id").annotate(t=Sum("amount")).values_list("account_id", "t"))
     caps = dict(
         entries.filter(year=year, kind__in=[LedgerEntry.Kind.ALLOCATION, LedgerEntry.Kind.CORRECTION])
         .exclude(kind=LedgerEntry.Kind.CORRECTION, idempotency_key__isnull=True)
@@ -490,7 +499,10 @@ def year_positions(*, year: int, account_ids: Iterable[int] | None = None) -> li
         .annotate(t=Sum("amount"))
         .values_list("account_id", "t")
     )
-    return [YearPosition(a, int(b or 0), int(caps.get(a) or 0)) for a, b in sorted(balances.items())]
+    return [
+        YearPosition(a, int(b or 0), int(caps.get(a) or 0), int(available.get(a) or 0))
+        for a, b in sorted(balances.items())
+    ]
 
 
 def close_year(*, year: int, today: date | None = None) -> RunResult:
