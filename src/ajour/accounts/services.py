@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -109,6 +109,12 @@ def book_entry(
         idempotency_key=idempotency_key,
         claim_id=claim_id,
     )
+
+
+def book_entries(*, entries: Sequence[LedgerEntry]) -> None:
+    """Appends many new entries in one insert (a claim's draws, a batch of claims); keys are not checked,
+    so callers book inside their own transaction and give entries no idempotency key."""
+    LedgerEntry.objects.bulk_create(entries, batch_size=BATCH)
 
 
 # --- allocation -------------------------------------------------------------------------------------

@@ -6,26 +6,45 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Sum, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ajour.accounts.models import Account, Doctor, LedgerEntry, User
-from ajour.accounts.services import book_entry
+from ajour.accounts.services import (
+    book_entries,
+    book_entry,
+    doctor_account,
+    practice_staff_account,
+)
 from ajour.accounts.uploads import RECEIPT_TYPES, checked_content_type
+from ajour.catalogue.models import ActivityInstance
 from ajour.claims.models import Appeal, AuditEvent, Claim, ControlPolicy, Receipt
-from ajour.claims.payload import ClaimInputError, ClaimRequest, activity_date, build_payload, position_of
+from ajour.claims.payload import (
+    ClaimInputError,
+    ClaimRequest,
+    Positions,
+    activity_date,
+    build_payload,
+    position_of,
+)
 from ajour.rules import RULES_VERSION, InvalidClaim, decide_payload
+from ajour.rules.days import course_day_halves
 
+BATCH = 2000
+"""Rows per insert, and holders per query, in a bulk submission."""
 PAYABLE_STATUSES = (Claim.Status.DECIDED, Claim.Status.APPROVED, Claim.Status.ADJUSTED)
 REVIEWABLE_STATUSES = (Claim.Status.CONTROL_REQUESTED, Claim.Status.CONTROL_SUBMITTED, Claim.Status.DECIDED)
 
@@ -129,20 +148,57 @@ def _submit(
     lang: str,
 ) -> Claim:
     accounts = _accounts(claimant, request)
-    staff_practice = request.staff_member.practice_id if request.staff_member is not None else None
+    staff_practice = _staff_practice(request)
     payload = build_payload(
         claimant=claimant, request=request, filed_on=filed_on, position=position_of(claimant, staff_practice)
     )
     decision = _decide(payload, lang)
-    draws = decision["draws"]
-    assert isinstance(draws, dict)
-    staff_claim = request.staff_member is not None
-    days, activity, payable_ore = decision["days"], payload["activity"], decision["payable_ore"]
-    assert isinstance(days, list) and isinstance(activity, dict) and isinstance(payable_ore, int)
-    day_halves = sum(2 if d["class"] == "full" else 1 for d in days if d["class"] != "none")
-    claim = Claim(
+    claim = _claim_from_decision(
         claimant=claimant,
-        practice_id=staff_practice if staff_claim else claimant.practice_id,
+        request=request,
+        filed_on=filed_on,
+        payload=payload,
+        decision=decision,
+        by=by,
+        idempotency_key=idempotency_key,
+        body_hash=body_hash,
+    )
+    control_reason = _select_for_control(claim)
+    claim.save(force_insert=True)
+    book_entries(entries=_draws(claim, lambda kind: accounts[kind].pk, timezone.localdate(), by))
+    _submitted(claim, by).save()
+    if control_reason:
+        _audit(claim, "control_selected", None, control_reason)
+        transaction.on_commit(lambda: _mail_claimant(claim, "claims/email/receipts_requested.txt"))
+    return claim
+
+
+def _staff_practice(request: ClaimRequest) -> int | None:
+    """The clinic whose staff account a staff claim draws from; None for a GP's own claim."""
+    return request.staff_member.practice_id if request.staff_member is not None else None
+
+
+def _claim_from_decision(
+    *,
+    claimant: Doctor,
+    request: ClaimRequest,
+    filed_on: date,
+    payload: dict[str, object],
+    decision: dict[str, object],
+    by: User | None,
+    idempotency_key: str | None = None,
+    body_hash: str = "",
+) -> Claim:
+    """The (unsaved) claim row for a decided payload: what was asked, what was decided, what it draws."""
+    draws, days, activity = decision["draws"], decision["days"], payload["activity"]
+    payable_ore = decision["payable_ore"]
+    assert isinstance(draws, dict) and isinstance(days, list) and isinstance(activity, dict)
+    assert isinstance(payable_ore, int)
+    staff_practice = _staff_practice(request)
+    rejected = decision["outcome"] == "rejected"
+    return Claim(
+        claimant=claimant,
+        practice_id=staff_practice if staff_practice is not None else claimant.practice_id,
         staff_member=request.staff_member,
         instance=request.instance,
         activity_type=activity["type"],
@@ -156,27 +212,147 @@ def _submit(
         drawn_self_chosen_ore=int(draws["self_chosen_ore"]),
         drawn_systematic_half_days=int(round(float(draws["systematic_days"]) * 2)),
         drawn_staff_ore=int(draws["staff_ore"]),
-        course_day_halves=day_halves if decision["outcome"] != "rejected" else 0,
-        payee=Claim.Payee.PRACTICE if staff_claim else request.payee,
+        course_day_halves=0 if rejected else course_day_halves(day["class"] for day in days),
+        payee=Claim.Payee.PRACTICE if staff_practice is not None else request.payee,
         description=request.description[:200],
         idempotency_key=idempotency_key or None,
         request_hash=body_hash,
         created_by=by,
     )
-    control_reason = _select_for_control(claim)
-    claim.save(force_insert=True)
-    for kind, amount in (
-        (Account.Kind.SELF_CHOSEN, claim.drawn_self_chosen_ore),
-        (Account.Kind.SYSTEMATIC, claim.drawn_systematic_half_days),
-        (Account.Kind.STAFF, claim.drawn_staff_ore),
-    ):
-        if amount:
-            _book(accounts[kind], LedgerEntry.Kind.CLAIM_DRAW, -amount, claim, by, _("Claim"))
-    _audit(claim, "submitted", by, f"{claim.outcome}, rules {claim.rules_version}")
-    if control_reason:
-        _audit(claim, "control_selected", None, control_reason)
-        transaction.on_commit(lambda: _mail_claimant(claim, "claims/email/receipts_requested.txt"))
-    return claim
+
+
+def _draws(claim: Claim, account_id: Callable[[str], int], on: date, by: User | None) -> list[LedgerEntry]:
+    """The claim's draws as (unsaved) ledger entries booked in the year of `on`, one per sub-account
+    drawn from; `account_id` gives the id of the claimant's (or clinic's) sub-account of a kind."""
+    return [
+        LedgerEntry(
+            account_id=account_id(kind),
+            kind=LedgerEntry.Kind.CLAIM_DRAW,
+            amount=-amount,
+            year=on.year,
+            effective_on=on,
+            reason=_("Claim"),
+            created_by=by,
+            claim=claim,
+        )
+        for kind, amount in (
+            (Account.Kind.SELF_CHOSEN, claim.drawn_self_chosen_ore),
+            (Account.Kind.SYSTEMATIC, claim.drawn_systematic_half_days),
+            (Account.Kind.STAFF, claim.drawn_staff_ore),
+        )
+        if amount
+    ]
+
+
+def _submitted(claim: Claim, by: User | None) -> AuditEvent:
+    """The (unsaved) audit event of a submission: its outcome and the rules that decided it."""
+    return AuditEvent(
+        claim=claim, actor=by, action="submitted", note=f"{claim.outcome}, rules {claim.rules_version}"
+    )
+
+
+@dataclass(frozen=True)
+class BulkClaim:
+    """One claim of a bulk submission; `public_id` and `status` for claims loaded with their history."""
+
+    claimant: Doctor
+    request: ClaimRequest
+    filed_on: date
+    public_id: uuid.UUID | None = None
+    status: str = Claim.Status.DECIDED
+
+
+@transaction.atomic
+def submit_claims_in_bulk(
+    *, claims: Sequence[BulkClaim], file_rejected: bool = True, by: User | None = None, lang: str = "da"
+) -> list[Claim | None]:
+    """Decides and stores many claims in the given (filing) order, as `submit_claim` would one by one.
+
+    For history and imports: balances are read once and kept in memory, so each claim sees what the
+    claims before it drew; rows are inserted in bulk and draws booked on each claim's filing day. The
+    claims carry their given status, so none is drawn for sample control. With `file_rejected=False` a
+    rejected decision is not filed (None in the result), as a claimant who saw the quote would not.
+    """
+    positions = Positions(
+        doctor_ids=[c.claimant.pk for c in claims],
+        staff_practice_ids=[p for c in claims if (p := _staff_practice(c.request)) is not None],
+    )
+    _prefetch_programmes([c.request.instance for c in claims if c.request.instance is not None])
+    results: list[Claim | None] = []
+    for item in claims:
+        staff_practice = _staff_practice(item.request)
+        payload = build_payload(
+            claimant=item.claimant,
+            request=item.request,
+            filed_on=item.filed_on,
+            position=positions.of(item.claimant, staff_practice),
+        )
+        decision = _decide(payload, lang)
+        if decision["outcome"] == "rejected" and not file_rejected:
+            results.append(None)
+            continue
+        claim = _claim_from_decision(
+            claimant=item.claimant,
+            request=item.request,
+            filed_on=item.filed_on,
+            payload=payload,
+            decision=decision,
+            by=by,
+        )
+        claim.public_id = item.public_id or claim.public_id
+        claim.status = item.status
+        positions.record(claim)
+        results.append(claim)
+    stored = [c for c in results if c is not None]
+    Claim.objects.bulk_create(stored, batch_size=BATCH)
+    accounts = _account_ids(stored)
+    draws = [_draws(c, partial(_account_id, c, accounts), c.filed_on, by) for c in stored]
+    book_entries(entries=[entry for entries in draws for entry in entries])
+    AuditEvent.objects.bulk_create([_submitted(c, by) for c in stored], batch_size=BATCH)
+    return results
+
+
+def _prefetch_programmes(instances: list[ActivityInstance]) -> None:
+    """Loads the programme days and approval decisions of the runs claimed for, a chunk per query."""
+    unique = list({id(i): i for i in instances}.values())
+    for start in range(0, len(unique), BATCH):
+        prefetch_related_objects(unique[start : start + BATCH], "days", "activity__decisions")
+
+
+AccountIds = dict[tuple[str, int, str], int]
+"""Sub-account ids by (holder type, holder id, kind)."""
+
+
+def _account_ids(claims: list[Claim]) -> AccountIds:
+    """The existing sub-accounts of the claims' holders, a chunk of holders per query."""
+    doctors = sorted({c.claimant_id for c in claims})
+    practices = sorted({c.practice_id for c in claims if c.drawn_staff_ore and c.practice_id is not None})
+    found: AccountIds = {}
+    for start in range(0, len(doctors), BATCH):
+        for pk, doctor_id, kind in Account.objects.filter(
+            doctor_id__in=doctors[start : start + BATCH]
+        ).values_list("pk", "doctor_id", "kind"):
+            found[("doctor", doctor_id, kind)] = pk
+    for start in range(0, len(practices), BATCH):
+        for pk, practice_id in Account.objects.filter(
+            practice_id__in=practices[start : start + BATCH], kind=Account.Kind.STAFF
+        ).values_list("pk", "practice_id"):
+            found[("practice", practice_id, Account.Kind.STAFF)] = pk
+    return found
+
+
+def _account_id(claim: Claim, accounts: AccountIds, kind: str) -> int:
+    """The id of the claim's sub-account of `kind`, opened if the batch found it missing."""
+    if kind == Account.Kind.STAFF:
+        assert claim.practice is not None  # a staff draw is a claim with its practice
+        key = ("practice", claim.practice.pk, kind)
+        if key not in accounts:
+            accounts[key] = practice_staff_account(practice=claim.practice).pk
+    else:
+        key = ("doctor", claim.claimant_id, kind)
+        if key not in accounts:
+            accounts[key] = doctor_account(doctor=claim.claimant, kind=kind).pk
+    return accounts[key]
 
 
 def _book(account: Account, kind: str, amount: int, claim: Claim, by: User | None, reason: str) -> None:
