@@ -264,27 +264,34 @@ def allocate_year(*, year: int) -> RunResult:
         agreements = list(
             TrainingAgreement.objects.filter(starts_on__lte=date(year, 12, 31), ends_on__gte=date(year, 1, 1))
         )
-        trainee_accounts = _accounts_for({a.doctor_id for a in agreements}, [Account.Kind.SELF_CHOSEN])
-        for agreement in agreements:
-            for start in _trainee_periods(agreement, year):
-                key = f"alloc:{year}:agreement:{agreement.pk}:{start.isoformat()}"
-                if key in done:
-                    continue
-                entries.append(
-                    LedgerEntry(
-                        account_id=trainee_accounts[(agreement.doctor_id, Account.Kind.SELF_CHOSEN)],
-                        kind=LedgerEntry.Kind.ALLOCATION,
-                        amount=allocation_parameter(f"allocation.{agreement.phase}", start),
-                        year=year,
-                        effective_on=start,
-                        reason=_("Training agreement"),
-                        idempotency_key=key,
-                    )
-                )
+        entries += _agreement_entries(agreements, year, done)
         practices = list(Practice.objects.values_list("pk", "doctor_capacities"))
         staff_entries = _staff_entries(practices, year, done)
         booked = _insert(entries) + _insert(staff_entries)
     return RunResult(booked=booked, holders=len(owners) + len(confirmed) + len(agreements) + len(practices))
+
+
+def _agreement_entries(agreements: list[TrainingAgreement], year: int, done: set[str]) -> list[LedgerEntry]:
+    """The trainees' allocations for the agreements' periods starting in `year`, less those booked."""
+    accounts = _accounts_for({a.doctor_id for a in agreements}, [Account.Kind.SELF_CHOSEN])
+    entries = []
+    for agreement in agreements:
+        for start in _trainee_periods(agreement, year):
+            key = f"alloc:{year}:agreement:{agreement.pk}:{start.isoformat()}"
+            if key in done:
+                continue
+            entries.append(
+                LedgerEntry(
+                    account_id=accounts[(agreement.doctor_id, Account.Kind.SELF_CHOSEN)],
+                    kind=LedgerEntry.Kind.ALLOCATION,
+                    amount=allocation_parameter(f"allocation.{agreement.phase}", start),
+                    year=year,
+                    effective_on=start,
+                    reason=_("Training agreement"),
+                    idempotency_key=key,
+                )
+            )
+    return entries
 
 
 def _staff_entries(practices: list[tuple[int, int]], year: int, done: set[str]) -> list[LedgerEntry]:
@@ -320,6 +327,21 @@ def allocate_doctor(*, doctor: Doctor, year: int) -> int:
         doctor.pk, doctor.role, year, confirmation.share_percent, accounts, set()
     )
     return _insert(entries)
+
+
+@transaction.atomic
+def register_training_agreement(*, doctor: Doctor, starts_on: date, ends_on: date) -> TrainingAgreement:
+    """A-03: a trainee's training agreement opens the account; the periods starting in its first year
+    are allocated at once (same keys as the yearly run, which books the later years)."""
+    if not doctor.is_trainee:
+        raise AccountError(_("Only trainees register a training agreement."))
+    if ends_on < starts_on:
+        raise AccountError(_("The agreement cannot end before it starts."))
+    agreement = TrainingAgreement.objects.create(
+        doctor=doctor, phase=doctor.role, starts_on=starts_on, ends_on=ends_on
+    )
+    _insert(_agreement_entries([agreement], starts_on.year, set()))
+    return agreement
 
 
 @transaction.atomic
@@ -505,9 +527,9 @@ def year_positions(*, year: int, account_ids: Iterable[int] | None = None) -> li
     return [YearPosition(a, int(b or 0), int(caps.get(a) or 0)) for a, b in sorted(balances.items())]
 
 
-def close_year(*, year: int) -> RunResult:
+def close_year(*, year: int, today: date | None = None) -> RunResult:
     """Merges last year and this year per sub-account, carries over at most one year's allocation and
-    forfeits the rest, as ledger entries, at once (no winter freeze)."""
+    forfeits the rest, as ledger entries, at once (no winter freeze). `today` is the day of the run."""
     dec31, jan1 = date(year, 12, 31), date(year + 1, 1, 1)
     forfeit, carried_to, carried_from = (
         _("Above the carry-over cap"),
