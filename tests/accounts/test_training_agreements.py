@@ -30,8 +30,8 @@ def test_an_agreement_allocates_its_periods_once_with_the_yearly_run() -> None:
 @pytest.mark.parametrize(
     ("role", "ends_on", "message"),
     [
-        (Doctor.Role.GP_OWNER, date(2026, 1, 31), "Only trainees"),
-        (Doctor.Role.TRAINEE_PHASE3, date(2024, 12, 31), "cannot end before"),
+        (Doctor.Role.GP_OWNER, date(2026, 1, 31), "Kun uddannelseslæger"),
+        (Doctor.Role.TRAINEE_PHASE3, date(2024, 12, 31), "kan ikke slutte"),
     ],
 )
 def test_an_agreement_is_refused_in_plain_words(role: str, ends_on: date, message: str) -> None:

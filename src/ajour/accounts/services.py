@@ -38,6 +38,7 @@ from ajour.accounts.models import (
 )
 from ajour.accounts.selectors import courses_with_seats
 from ajour.accounts.uploads import PDF, checked_content_type
+from ajour.bulk import insert_rows
 from ajour.rules import ParameterSet
 from ajour.rules.parameters import Parameter, load_parameters
 
@@ -112,9 +113,9 @@ def book_entry(
 
 
 def book_entries(*, entries: Sequence[LedgerEntry]) -> None:
-    """Appends many new entries in one insert (a claim's draws, a batch of claims); keys are not checked,
-    so callers book inside their own transaction and give entries no idempotency key."""
-    LedgerEntry.objects.bulk_create(entries, batch_size=BATCH)
+    """Appends many new entries at once (a claim's draws, a batch of claims); keys are not checked, so
+    callers book inside their own transaction and give entries no idempotency key."""
+    insert_rows(LedgerEntry, entries)
 
 
 # --- allocation -------------------------------------------------------------------------------------

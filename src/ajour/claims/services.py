@@ -30,6 +30,7 @@ from ajour.accounts.services import (
     practice_staff_account,
 )
 from ajour.accounts.uploads import RECEIPT_TYPES, checked_content_type
+from ajour.bulk import insert_rows
 from ajour.catalogue.models import ActivityInstance
 from ajour.claims.models import Appeal, AuditEvent, Claim, ControlPolicy, Receipt
 from ajour.claims.payload import (
@@ -304,12 +305,23 @@ def submit_claims_in_bulk(
         positions.record(claim)
         results.append(claim)
     stored = [c for c in results if c is not None]
-    Claim.objects.bulk_create(stored, batch_size=BATCH)
+    _insert_claims(stored)
     accounts = _account_ids(stored)
     draws = [_draws(c, partial(_account_id, c, accounts), c.filed_on, by) for c in stored]
     book_entries(entries=[entry for entries in draws for entry in entries])
-    AuditEvent.objects.bulk_create([_submitted(c, by) for c in stored], batch_size=BATCH)
+    insert_rows(AuditEvent, [_submitted(c, by) for c in stored])
     return results
+
+
+def _insert_claims(claims: list[Claim]) -> None:
+    """Inserts the claims and gives each its primary key, found by its unique public id among the rows
+    above the highest key before the insert (the database gives new rows higher keys)."""
+    before = Claim.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    insert_rows(Claim, claims)
+    keys = dict(Claim.objects.filter(pk__gt=before).values_list("public_id", "pk"))
+    for claim in claims:
+        claim.pk = keys[claim.public_id]
+        claim._state.adding = False
 
 
 def _prefetch_programmes(instances: list[ActivityInstance]) -> None:
@@ -344,9 +356,9 @@ def _account_ids(claims: list[Claim]) -> AccountIds:
 def _account_id(claim: Claim, accounts: AccountIds, kind: str) -> int:
     """The id of the claim's sub-account of `kind`, opened if the batch found it missing."""
     if kind == Account.Kind.STAFF:
-        assert claim.practice is not None  # a staff draw is a claim with its practice
-        key = ("practice", claim.practice.pk, kind)
+        key = ("practice", claim.practice_id or 0, kind)
         if key not in accounts:
+            assert claim.practice is not None  # a staff draw is a claim with its practice
             accounts[key] = practice_staff_account(practice=claim.practice).pk
     else:
         key = ("doctor", claim.claimant_id, kind)
