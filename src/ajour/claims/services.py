@@ -279,31 +279,10 @@ def submit_claims_in_bulk(
         staff_practice_ids=[p for c in claims if (p := _staff_practice(c.request)) is not None],
     )
     _prefetch_programmes([c.request.instance for c in claims if c.request.instance is not None])
-    results: list[Claim | None] = []
-    for item in claims:
-        staff_practice = _staff_practice(item.request)
-        payload = build_payload(
-            claimant=item.claimant,
-            request=item.request,
-            filed_on=item.filed_on,
-            position=positions.of(item.claimant, staff_practice),
-        )
-        decision = _decide(payload, lang)
-        if decision["outcome"] == "rejected" and not file_rejected:
-            results.append(None)
-            continue
-        claim = _claim_from_decision(
-            claimant=item.claimant,
-            request=item.request,
-            filed_on=item.filed_on,
-            payload=payload,
-            decision=decision,
-            by=by,
-        )
-        claim.public_id = item.public_id or claim.public_id
-        claim.status = item.status
-        positions.record(claim)
-        results.append(claim)
+    results: list[Claim | None] = [
+        None if claim.outcome == "rejected" and not file_rejected else claim
+        for claim in _decide_in_order(claims, positions, by, lang)
+    ]
     stored = [c for c in results if c is not None]
     _insert_claims(stored)
     accounts = _account_ids(stored)
@@ -322,6 +301,31 @@ def _insert_claims(claims: list[Claim]) -> None:
     for claim in claims:
         claim.pk = keys[claim.public_id]
         claim._state.adding = False
+
+
+def _decide_in_order(
+    claims: Sequence[BulkClaim], positions: Positions, by: User | None, lang: str
+) -> list[Claim]:
+    """Builds, decides and records each claim in turn, so that each sees the draws before it."""
+    decided = []
+    for item in claims:
+        position = positions.of(item.claimant, _staff_practice(item.request))
+        payload = build_payload(
+            claimant=item.claimant, request=item.request, filed_on=item.filed_on, position=position
+        )
+        claim = _claim_from_decision(
+            claimant=item.claimant,
+            request=item.request,
+            filed_on=item.filed_on,
+            payload=payload,
+            decision=_decide(payload, lang),
+            by=by,
+        )
+        claim.public_id = item.public_id or claim.public_id
+        claim.status = item.status
+        positions.record(claim)
+        decided.append(claim)
+    return decided
 
 
 def _prefetch_programmes(instances: list[ActivityInstance]) -> None:
