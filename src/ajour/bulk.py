@@ -36,9 +36,8 @@ def insert_rows(
     if not objects:
         return
     ops = connection.ops
-    now = timezone.now()
     fields = [f for f in model._meta.concrete_fields if with_keys or not f.primary_key]
-    readers = [_reader(f, stamp or (lambda _obj: now)) for f in fields]
+    readers = [_reader(f, stamp) for f in fields]
     columns = ", ".join(ops.quote_name(_column(f)) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
@@ -55,12 +54,15 @@ def insert_rows(
                     obj.__dict__[f.attname] = related.pk
 
 
-def _reader(f: Field[Any, Any], stamp: Stamp) -> Reader:
+def _reader(f: Field[Any, Any], stamp: Stamp | None) -> Reader:
     ops, a = connection.ops, f.attname
     if isinstance(f, ForeignObject):  # a concrete relation: a foreign key or one-to-one
         return _fk_reader(f)
     kind = f.get_internal_type()
     if getattr(f, "auto_now_add", False):
+        if stamp is None:
+            now = ops.adapt_datetimefield_value(timezone.now())
+            return lambda _o: now
         return lambda o: ops.adapt_datetimefield_value(stamp(o))
     if kind == "DateField":
         return lambda o: ops.adapt_datefield_value(getattr(o, a))

@@ -110,16 +110,17 @@ class Positions:
                 self._balances[("practice", practice_id, Account.Kind.STAFF)] = int(amount)
 
     def _read_doctors(self, ids: list[int]) -> None:
-        rows = (
-            LedgerEntry.objects.filter(account__doctor_id__in=ids)
-            .values_list("account__doctor_id", "account__kind", "kind", "year")
+        entries = LedgerEntry.objects.filter(account__doctor_id__in=ids)
+        balances = entries.values_list("account__doctor_id", "account__kind").annotate(t=Sum("amount"))
+        for doctor_id, account_kind, amount in balances:
+            self._balances[("doctor", doctor_id, account_kind)] = int(amount)
+        allocations = (
+            entries.filter(account__kind=Account.Kind.SELF_CHOSEN, kind=LedgerEntry.Kind.ALLOCATION)
+            .values_list("account__doctor_id", "year")
             .annotate(t=Sum("amount"))
         )
-        for doctor_id, account_kind, entry_kind, year, amount in rows:
-            self._balances[("doctor", doctor_id, account_kind)] += int(amount)
-            if account_kind == Account.Kind.SELF_CHOSEN and entry_kind == LedgerEntry.Kind.ALLOCATION:
-                allocations = self._allocations[doctor_id]
-                allocations[year] = allocations.get(year, 0) + int(amount)
+        for doctor_id, year, amount in allocations:
+            self._allocations[doctor_id][year] = int(amount)
         self._confirmed.update(confirmed_employment_years(doctor_ids=ids))
         material = (
             Claim.objects.filter(claimant_id__in=ids, activity_type="study_material")
