@@ -159,7 +159,8 @@ class Positions:
 
 
 def position_of(claimant: Doctor, staff_practice_id: int | None) -> Position:
-    """Balances of the claimant's sub-accounts (and the clinic's staff account) and allocations by year."""
+    """The claimant's position now: balances (with the clinic's staff account for a staff claim),
+    allocations and study material by year, and confirmed employment years."""
     staff = [] if staff_practice_id is None else [staff_practice_id]
     return Positions(doctor_ids=[claimant.pk], staff_practice_ids=staff).of(claimant, staff_practice_id)
 
