@@ -138,7 +138,7 @@ def test_failure_after_the_claim_insert_leaves_nothing() -> None:
     instance = f.activity(days=[date(2025, 3, 6)])
     before = LedgerEntry.objects.count()
 
-    with mock.patch.object(services, "_audit", side_effect=RuntimeError("server killed")):
+    with mock.patch.object(services, "_submitted", side_effect=RuntimeError("server killed")):
         with pytest.raises(RuntimeError):
             services.submit_claim(claimant=gp, request=f.request_for(instance), filed_on=FILED, by=None)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -10,13 +11,23 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, Sum
 
-from ajour.accounts.models import Doctor, LedgerEntry, Practice, Region, User
+from ajour.accounts.models import Account, Doctor, LedgerEntry, Practice, Region, User
+from ajour.accounts.services import (
+    YearPosition,
+    allocate_year,
+    allocation_parameter,
+    close_year,
+    staff_allocation,
+    year_positions,
+)
 from ajour.catalogue.models import Activity, SeTheme, Topic
-from ajour.claims.models import Claim
+from ajour.claims.models import AuditEvent, Claim
+from ajour.claims.payload import STUDY_MATERIAL_ID
 from ajour.demo.roles import DEMO_ROLES, demo_username
 from ajour.demo.services import _wipe
 from ajour.groups.models import Cluster, DgeGroup
 from ajour.rules import decide_payload
+from ajour.rules.days import course_day_halves
 
 TODAY = "2026-06-15"
 
@@ -104,16 +115,88 @@ def test_every_demo_role_has_its_user_and_link(demo: str) -> None:
     assert Claim.objects.filter(claimant=owner, activity_date__year=2026).exists()
 
 
-def test_stored_decisions_are_the_engines(demo: str) -> None:
-    sample = Claim.objects.order_by("?")[:150]
-    assert len(sample) == 150
-    for claim in sample:
-        assert decide_payload(claim.inputs) == claim.decision
+def test_every_claim_is_stored_as_the_claims_service_stores_it(demo: str) -> None:
+    submitted = set(AuditEvent.objects.filter(action="submitted").values_list("claim_id", flat=True))
+    drawn = dict(
+        LedgerEntry.objects.filter(claim__isnull=False)
+        .values("claim_id")
+        .annotate(total=Sum("amount"))
+        .values_list("claim_id", "total")
+    )
+    claims = Claim.objects.all()
+    assert claims.count() > 5000
+    for claim in claims.iterator():
+        assert decide_payload(claim.inputs, lang="da") == claim.decision
         assert claim.payable_ore == claim.decision["payable_ore"]
-        draws = claim.ledger_entries.aggregate(total=Sum("amount"))["total"] or 0
-        assert -draws == (
-            claim.drawn_self_chosen_ore + claim.drawn_systematic_half_days + claim.drawn_staff_ore
+        draws = claim.drawn_self_chosen_ore + claim.drawn_systematic_half_days + claim.drawn_staff_ore
+        assert -drawn.get(claim.pk, 0) == draws
+        halves = course_day_halves(day["class"] for day in claim.decision["days"])
+        assert claim.course_day_halves == (0 if claim.outcome == "rejected" else halves)
+        assert claim.pk in submitted
+        if claim.activity_type == "study_material":
+            assert claim.inputs["activity"]["id"] == STUDY_MATERIAL_ID
+        if claim.staff_member_id is not None:
+            assert claim.inputs["account"] == "self_chosen"
+
+
+def test_rerunning_the_products_yearly_runs_books_nothing(demo: str) -> None:
+    today = date.fromisoformat(TODAY)
+    for year in range(2019, today.year + 1):
+        assert allocate_year(year=year).booked == 0, year
+    for year in range(2019, today.year):
+        assert close_year(year=year, today=today).booked == 0, year
+
+
+def test_allocations_are_the_products_amounts(demo: str) -> None:
+    allocations = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.ALLOCATION)
+    owners = allocations.filter(
+        account__kind=Account.Kind.SELF_CHOSEN, account__doctor__role=Doctor.Role.GP_OWNER
+    )
+    for year, amount in owners.values_list("year", "amount").distinct():
+        assert amount == allocation_parameter("allocation.gp_owner", date(year, 1, 1)), year
+    staff = allocations.filter(account__kind=Account.Kind.STAFF)
+    assert staff.exists()
+    for year, capacities, amount in staff.values_list(
+        "year", "account__practice__doctor_capacities", "amount"
+    ):
+        assert amount == staff_allocation(capacities=capacities, year=year), year
+
+
+def test_year_ends_carry_over_and_forfeit_what_the_products_close_does(demo: str) -> None:
+    for year in range(2019, date.fromisoformat(TODAY).year):
+        closing = LedgerEntry.objects.filter(idempotency_key__startswith=f"close:{year}:")
+        booked = {
+            key.rsplit(":", 1)[1] + f":{account}": amount
+            for key, account, amount in closing.values_list("idempotency_key", "account_id", "amount")
+        }
+        before = dict(
+            LedgerEntry.objects.filter(year__lte=year)
+            .exclude(idempotency_key__startswith=f"close:{year}:")
+            .values("account_id")
+            .annotate(total=Sum("amount"))
+            .values_list("account_id", "total")
         )
+        first_close = closing.order_by("pk").values_list("pk", flat=True).first() or 0
+        held_then = dict(  # what each account held when the close ran, later years' entries included
+            LedgerEntry.objects.filter(pk__lt=first_close)
+            .values("account_id")
+            .annotate(total=Sum("amount"))
+            .values_list("account_id", "total")
+        )
+        expected = {}
+        for after in year_positions(year=year):
+            position = YearPosition(
+                after.account_id,
+                before.get(after.account_id, 0),
+                after.cap,
+                held_then.get(after.account_id, 0),
+            )
+            if position.forfeited:
+                expected[f"forfeit:{after.account_id}"] = -position.forfeited
+            if position.carried:
+                expected[f"out:{after.account_id}"] = -position.carried
+                expected[f"in:{after.account_id}"] = position.carried
+        assert booked == expected, year
 
 
 def test_no_account_goes_negative(demo: str) -> None:

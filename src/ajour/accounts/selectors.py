@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -88,8 +90,11 @@ def pending_confirmations(*, limit: int = 100) -> QuerySet[EmploymentConfirmatio
     )
 
 
-def employment_confirmed(*, doctor: Doctor, years: list[int]) -> bool:
-    """A-01: the secretariat has confirmed the employed GP's contract for one of `years`."""
-    return EmploymentConfirmation.objects.filter(
-        doctor=doctor, year__in=years, status=EmploymentConfirmation.Status.CONFIRMED
-    ).exists()
+def confirmed_employment_years(*, doctor_ids: Iterable[int]) -> dict[int, set[int]]:
+    """A-01: the years whose employment contract the secretariat confirmed, per doctor."""
+    years: dict[int, set[int]] = defaultdict(set)
+    for doctor_id, year in EmploymentConfirmation.objects.filter(
+        doctor_id__in=list(doctor_ids), status=EmploymentConfirmation.Status.CONFIRMED
+    ).values_list("doctor_id", "year"):
+        years[doctor_id].add(year)
+    return years

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -33,6 +33,7 @@ from ajour.accounts.models import (
     User,
 )
 from ajour.accounts.uploads import PDF, checked_content_type
+from ajour.core.bulk import insert_rows
 from ajour.core.mail import Mail, compose, send_after_commit
 from ajour.rules import ParameterSet
 
@@ -93,6 +94,12 @@ def book_entry(
         idempotency_key=idempotency_key,
         claim_id=claim_id,
     )
+
+
+def book_entries(*, entries: Sequence[LedgerEntry]) -> None:
+    """Appends many new entries at once (a claim's draws, a batch of claims); keys are not checked, so
+    callers book inside their own transaction and give entries no idempotency key."""
+    insert_rows(LedgerEntry, entries)
 
 
 # --- allocation -------------------------------------------------------------------------------------
@@ -242,27 +249,34 @@ def allocate_year(*, year: int) -> RunResult:
         agreements = list(
             TrainingAgreement.objects.filter(starts_on__lte=date(year, 12, 31), ends_on__gte=date(year, 1, 1))
         )
-        trainee_accounts = _accounts_for({a.doctor_id for a in agreements}, [Account.Kind.SELF_CHOSEN])
-        for agreement in agreements:
-            for start in _trainee_periods(agreement, year):
-                key = f"alloc:{year}:agreement:{agreement.pk}:{start.isoformat()}"
-                if key in done:
-                    continue
-                entries.append(
-                    LedgerEntry(
-                        account_id=trainee_accounts[(agreement.doctor_id, Account.Kind.SELF_CHOSEN)],
-                        kind=LedgerEntry.Kind.ALLOCATION,
-                        amount=allocation_parameter(f"allocation.{agreement.phase}", start),
-                        year=year,
-                        effective_on=start,
-                        reason=_("Training agreement"),
-                        idempotency_key=key,
-                    )
-                )
+        entries += _agreement_entries(agreements, year, done)
         practices = list(Practice.objects.values_list("pk", "doctor_capacities"))
         staff_entries = _staff_entries(practices, year, done)
         booked = _insert(entries) + _insert(staff_entries)
     return RunResult(booked=booked, holders=len(owners) + len(confirmed) + len(agreements) + len(practices))
+
+
+def _agreement_entries(agreements: list[TrainingAgreement], year: int, done: set[str]) -> list[LedgerEntry]:
+    """The trainees' allocations for the agreements' periods starting in `year`, less those booked."""
+    accounts = _accounts_for({a.doctor_id for a in agreements}, [Account.Kind.SELF_CHOSEN])
+    entries = []
+    for agreement in agreements:
+        for start in _trainee_periods(agreement, year):
+            key = f"alloc:{year}:agreement:{agreement.pk}:{start.isoformat()}"
+            if key in done:
+                continue
+            entries.append(
+                LedgerEntry(
+                    account_id=accounts[(agreement.doctor_id, Account.Kind.SELF_CHOSEN)],
+                    kind=LedgerEntry.Kind.ALLOCATION,
+                    amount=allocation_parameter(f"allocation.{agreement.phase}", start),
+                    year=year,
+                    effective_on=start,
+                    reason=_("Training agreement"),
+                    idempotency_key=key,
+                )
+            )
+    return entries
 
 
 def _staff_entries(practices: list[tuple[int, int]], year: int, done: set[str]) -> list[LedgerEntry]:
@@ -298,6 +312,21 @@ def allocate_doctor(*, doctor: Doctor, year: int) -> int:
         doctor.pk, doctor.role, year, confirmation.share_percent, accounts, set()
     )
     return _insert(entries)
+
+
+@transaction.atomic
+def register_training_agreement(*, doctor: Doctor, starts_on: date, ends_on: date) -> TrainingAgreement:
+    """A-03: a trainee's training agreement opens the account; the periods starting in its first year
+    are allocated at once (same keys as the yearly run, which books the later years)."""
+    if not doctor.is_trainee:
+        raise AccountError(_("Only trainees register a training agreement."))
+    if ends_on < starts_on:
+        raise AccountError(_("The agreement cannot end before it starts."))
+    agreement = TrainingAgreement.objects.create(
+        doctor=doctor, phase=doctor.role, starts_on=starts_on, ends_on=ends_on
+    )
+    _insert(_agreement_entries([agreement], starts_on.year, set()))
+    return agreement
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -83,17 +83,26 @@ def appeal_for_steering(user: object, pk: int) -> ApprovalAppeal:
     return appeal
 
 
-def claimable_by(doctor: Doctor | None) -> Q:
+def claimable_by(doctor: Doctor | None, *, run: str = "", claimant_field: str = "") -> Q:
     """The runs (ActivityInstance filter) this doctor may claim; `None`: the runs anyone may claim.
 
     The one rule for "who may claim this run": a DGE group's own meetings only for the group's members,
     an individual approval only for the GP it was given to. Search, lists and every submit path use it.
+    Rows that point at a run and name their claimant (a claim) are filtered by the same rule with `run`,
+    the path to the run (`"instance__"`), and `claimant_field`, the claimant's column (`"claimant_id"`).
     """
-    group_meeting = Q(activity__form=Activity.Form.DGE_MEETING)
-    individual = Q(activity__scope=Activity.Scope.INDIVIDUAL)
-    if doctor is None:
+    group_meeting = Q(**{f"{run}activity__form": Activity.Form.DGE_MEETING})
+    individual = Q(**{f"{run}activity__scope": Activity.Scope.INDIVIDUAL})
+    this_row: F | int
+    in_subquery: OuterRef | int
+    if claimant_field:
+        this_row, in_subquery = F(claimant_field), OuterRef(claimant_field)
+    elif doctor is not None:
+        this_row = in_subquery = doctor.pk
+    else:
         return ~group_meeting & ~individual
     member = DgeGroup.members.through.objects.filter(
-        dgegroup_id=OuterRef("activity__dge_group_id"), doctor_id=doctor.pk
+        dgegroup_id=OuterRef(f"{run}activity__dge_group_id"), doctor_id=in_subquery
     )
-    return (~group_meeting | Exists(member)) & (~individual | Q(activity__applicant_doctor_id=doctor.pk))
+    applicant = Q(**{f"{run}activity__applicant_doctor_id": this_row})
+    return (~group_meeting | Exists(member)) & (~individual | applicant)

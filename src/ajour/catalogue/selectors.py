@@ -16,7 +16,6 @@ from ajour.catalogue.models import (
     Activity,
     ActivityEvent,
     ActivityInstance,
-    ActivityNumber,
     ApprovalAppeal,
     ApprovalDecision,
     Attendance,
@@ -199,10 +198,9 @@ def approval_shown(*, activity: Activity, today: date) -> str:
 
 
 def activity_number_for(*, activity: Activity, year: int) -> str | None:
-    """The number to claim with in `year`: a group concept's own number that year, else its number."""
-    found = (
-        ActivityNumber.objects.filter(activity=activity, year=year).values_list("number", flat=True).first()
-    )
+    """The number to claim with in `year`: a group concept's own number that year, else its number.
+    Reads `activity.numbers.all()`, so a batch that prefetched them asks the database nothing."""
+    found = next((n.number for n in activity.numbers.all() if n.year == year), None)
     return found or activity.number
 
 

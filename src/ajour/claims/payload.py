@@ -3,14 +3,16 @@ force on the activity date, and the claimant's real balances. The rules engine d
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from ajour.accounts.models import Account, Doctor, LedgerEntry, StaffMember
-from ajour.accounts.selectors import employment_confirmed
+from ajour.accounts.selectors import confirmed_employment_years
 from ajour.catalogue.models import Activity, ActivityInstance
 from ajour.catalogue.selectors import activity_number_for, approval_in_force
 from ajour.claims.models import Claim
@@ -52,58 +54,110 @@ class ClaimRequest:
 
 @dataclass(frozen=True)
 class Position:
-    """What the ledger says about a claimant, read in one query: balances and allocations per year."""
+    """What the records say about a claimant when a claim is filed: balances, allocations per year,
+    confirmed employment years and study material already paid per year."""
 
     self_chosen_ore: int
     systematic_half_days: int
     staff_ore: int
     self_chosen_allocations: dict[int, int]
+    confirmed_years: frozenset[int] = frozenset()
+    material_used_ore: dict[int, int] = field(default_factory=dict)
 
     @property
     def has_allocation(self) -> bool:
         return bool(self.self_chosen_allocations)
 
 
-def position_of(claimant: Doctor, staff_practice_id: int | None) -> Position:
-    """Balances of the claimant's sub-accounts (and the clinic's staff account) and allocations by year."""
-    rows = (
-        LedgerEntry.objects.filter(
-            Q(account__doctor=claimant)
-            | Q(account__practice_id=staff_practice_id, account__kind=Account.Kind.STAFF)
+CHUNK = 2000
+"""Holders per query when positions are read for a batch."""
+
+
+class Positions:
+    """The positions of many claimants, read in a few queries and kept current in memory as claims are
+    recorded, so that a batch of claims decides each one on the balances the ones before it left."""
+
+    def __init__(self, *, doctor_ids: Iterable[int], staff_practice_ids: Iterable[int] = ()) -> None:
+        self._balances: dict[tuple[str, int, str], int] = defaultdict(int)
+        self._allocations: dict[int, dict[int, int]] = defaultdict(dict)
+        self._confirmed: dict[int, set[int]] = defaultdict(set)
+        self._material: dict[int, dict[int, int]] = defaultdict(dict)
+        doctors, practices = sorted(set(doctor_ids)), sorted(set(staff_practice_ids))
+        for start in range(0, len(doctors), CHUNK):
+            self._read_doctors(doctors[start : start + CHUNK])
+        for start in range(0, len(practices), CHUNK):
+            rows = (
+                LedgerEntry.objects.filter(
+                    account__practice_id__in=practices[start : start + CHUNK],
+                    account__kind=Account.Kind.STAFF,
+                )
+                .values_list("account__practice_id")
+                .annotate(t=Sum("amount"))
+            )
+            for practice_id, amount in rows:
+                self._balances[("practice", practice_id, Account.Kind.STAFF)] = int(amount)
+
+    def _read_doctors(self, ids: list[int]) -> None:
+        entries = LedgerEntry.objects.filter(account__doctor_id__in=ids)
+        balances = entries.values_list("account__doctor_id", "account__kind").annotate(t=Sum("amount"))
+        for doctor_id, account_kind, amount in balances:
+            self._balances[("doctor", doctor_id, account_kind)] = int(amount)
+        allocations = (
+            entries.filter(account__kind=Account.Kind.SELF_CHOSEN, kind=LedgerEntry.Kind.ALLOCATION)
+            .values_list("account__doctor_id", "year")
+            .annotate(t=Sum("amount"))
         )
-        .values_list("account__kind", "kind", "year")
-        .annotate(t=Sum("amount"))
-    )
-    totals: dict[str, int] = {}
-    allocations: dict[int, int] = {}
-    for account_kind, entry_kind, year, amount in rows:
-        totals[account_kind] = totals.get(account_kind, 0) + int(amount)
-        if account_kind == Account.Kind.SELF_CHOSEN and entry_kind == LedgerEntry.Kind.ALLOCATION:
-            allocations[year] = allocations.get(year, 0) + int(amount)
-    return Position(
-        self_chosen_ore=totals.get(Account.Kind.SELF_CHOSEN, 0),
-        systematic_half_days=totals.get(Account.Kind.SYSTEMATIC, 0),
-        staff_ore=totals.get(Account.Kind.STAFF, 0) if staff_practice_id is not None else 0,
-        self_chosen_allocations=allocations,
-    )
+        for doctor_id, year, amount in allocations:
+            self._allocations[doctor_id][year] = int(amount)
+        self._confirmed.update(confirmed_employment_years(doctor_ids=ids))
+        material = (
+            Claim.objects.filter(claimant_id__in=ids, activity_type="study_material")
+            .exclude(status=Claim.Status.REJECTED)
+            .values_list("claimant_id", "activity_date__year")
+            .annotate(t=Sum("payable_ore"))
+        )
+        for doctor_id, year, amount in material:
+            self._material[doctor_id][year] = int(amount or 0)
+
+    def of(self, claimant: Doctor, staff_practice_id: int | None) -> Position:
+        """The claimant's position (with the clinic's staff account for a staff claim)."""
+        balance = self._balances
+        return Position(
+            self_chosen_ore=balance[("doctor", claimant.pk, Account.Kind.SELF_CHOSEN)],
+            systematic_half_days=balance[("doctor", claimant.pk, Account.Kind.SYSTEMATIC)],
+            staff_ore=0
+            if staff_practice_id is None
+            else balance[("practice", staff_practice_id, Account.Kind.STAFF)],
+            self_chosen_allocations=dict(self._allocations[claimant.pk]),
+            confirmed_years=frozenset(self._confirmed[claimant.pk]),
+            material_used_ore=dict(self._material[claimant.pk]),
+        )
+
+    def record(self, claim: Claim) -> None:
+        """Applies a recorded claim's draws (and study material paid) to the positions."""
+        balance, doctor_id = self._balances, claim.claimant_id
+        balance[("doctor", doctor_id, Account.Kind.SELF_CHOSEN)] -= claim.drawn_self_chosen_ore
+        balance[("doctor", doctor_id, Account.Kind.SYSTEMATIC)] -= claim.drawn_systematic_half_days
+        if claim.drawn_staff_ore:
+            assert claim.practice_id is not None  # a staff draw is a claim with its practice
+            balance[("practice", claim.practice_id, Account.Kind.STAFF)] -= claim.drawn_staff_ore
+        if claim.activity_type == "study_material" and claim.status != Claim.Status.REJECTED:
+            used = self._material[doctor_id]
+            used[claim.activity_date.year] = used.get(claim.activity_date.year, 0) + claim.payable_ore
+
+
+def position_of(claimant: Doctor, staff_practice_id: int | None) -> Position:
+    """The claimant's position now: balances (with the clinic's staff account for a staff claim),
+    allocations and study material by year, and confirmed employment years."""
+    staff = [] if staff_practice_id is None else [staff_practice_id]
+    return Positions(doctor_ids=[claimant.pk], staff_practice_ids=staff).of(claimant, staff_practice_id)
 
 
 def _has_account(claimant: Doctor, position: Position, year: int) -> bool:
     """R-ELIG-1: an allocation has been booked; employed GPs also need a confirmed contract (A-01)."""
-    if claimant.role == Doctor.Role.GP_EMPLOYED and not employment_confirmed(
-        doctor=claimant, years=[year, year - 1]
-    ):
+    if claimant.role == Doctor.Role.GP_EMPLOYED and not position.confirmed_years & {year, year - 1}:
         return False
     return position.has_allocation
-
-
-def _material_used(claimant: Doctor, year: int) -> int:
-    total = (
-        Claim.objects.filter(claimant=claimant, activity_type="study_material", activity_date__year=year)
-        .exclude(status=Claim.Status.REJECTED)
-        .aggregate(t=Sum("payable_ore"))["t"]
-    )
-    return int(total or 0)
 
 
 def _days(request: ClaimRequest) -> list[dict[str, object]]:
@@ -193,7 +247,7 @@ def build_payload(
             "self_chosen_ore": position.self_chosen_ore,
             "systematic_days": position.systematic_half_days / 2,
             "staff_ore": position.staff_ore,
-            "material_used_ore": _material_used(claimant, on.year) if request.is_material else 0,
+            "material_used_ore": position.material_used_ore.get(on.year, 0) if request.is_material else 0,
         },
         "activity": activity,
         "account": "self_chosen" if staff_claim else request.account,

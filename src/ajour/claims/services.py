@@ -6,28 +6,49 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Sum, prefetch_related_objects
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from ajour.accounts.models import Account, Doctor, LedgerEntry, User
-from ajour.accounts.services import book_entry
+from ajour.accounts.services import (
+    book_entries,
+    book_entry,
+    doctor_account,
+    practice_staff_account,
+)
 from ajour.accounts.uploads import RECEIPT_TYPES, checked_content_type
+from ajour.catalogue.models import ActivityInstance
+from ajour.catalogue.permissions import claimable_by
 from ajour.claims.models import Appeal, AuditEvent, Claim, ControlPolicy, Receipt
-from ajour.claims.payload import ClaimInputError, ClaimRequest, activity_date, build_payload, position_of
+from ajour.claims.payload import (
+    ClaimInputError,
+    ClaimRequest,
+    Positions,
+    activity_date,
+    build_payload,
+    position_of,
+)
 from ajour.claims.permissions import can_claim_instance
 from ajour.claims.selectors import live_claim_for_run
 from ajour.claims.workflow import CLAIM_APPEALS, CLAIMS, refusal
+from ajour.core.bulk import insert_rows
 from ajour.core.mail import send_mail_to
 from ajour.rules import Decision, InvalidClaim, ParameterSet, decide, decision_to_json, parse_claim
 from ajour.rules.days import course_day_halves
+
+BATCH = 2000
+"""Rows per insert, and holders per query, in a bulk submission."""
 
 
 class ClaimError(Exception):
@@ -183,17 +204,59 @@ def _submit(
         if idempotency_key and holding.idempotency_key == idempotency_key:
             return _replayed(holding, body_hash)
         raise _already_claimed(holding)
-    staff_practice = request.staff_member.practice_id if request.staff_member is not None else None
+    staff_practice = _staff_practice(request)
     payload = build_payload(
         claimant=claimant, request=request, filed_on=filed_on, position=position_of(claimant, staff_practice)
     )
     decision, document = _decide(payload, lang)
-    staff_claim = request.staff_member is not None
+    claim = _claim_from_decision(
+        claimant=claimant,
+        request=request,
+        filed_on=filed_on,
+        payload=payload,
+        decision=decision,
+        document=document,
+        by=by,
+        idempotency_key=idempotency_key,
+        body_hash=body_hash,
+    )
+    control_reason = _select_for_control(claim)
+    claim.save(force_insert=True)
+    book_entries(entries=_draws(claim, lambda kind: accounts[kind].pk, timezone.localdate(), by))
+    _submitted(claim, by).save()
+    if control_reason:
+        _audit(claim, "control_selected", None, control_reason)
+        send_mail_to(claim.claimant, "claims/email/receipts_requested.txt", {"claim": claim})
+    return Submission(claim, replayed=False)
+
+
+def _staff_practice(request: ClaimRequest) -> int | None:
+    """The clinic whose staff account a staff claim draws from; None for a GP's own claim."""
+    return request.staff_member.practice_id if request.staff_member is not None else None
+
+
+def _claim_from_decision(
+    *,
+    claimant: Doctor,
+    request: ClaimRequest,
+    filed_on: date,
+    payload: dict[str, object],
+    decision: Decision,
+    document: dict[str, object],
+    by: User | None,
+    idempotency_key: str | None = None,
+    body_hash: str = "",
+) -> Claim:
+    """The (unsaved) claim row for a decided payload: what was asked, what was decided (the typed
+    decision for what it draws, its document to keep), what it draws. A claim the rules reject outright
+    is `rejected` at once, so it holds no run."""
     activity = payload["activity"]
     assert isinstance(activity, dict)
-    claim = Claim(
+    staff_practice = _staff_practice(request)
+    rejected = decision.outcome == "rejected"
+    return Claim(
         claimant=claimant,
-        practice_id=staff_practice if staff_claim else claimant.practice_id,
+        practice_id=staff_practice if staff_practice is not None else claimant.practice_id,
         staff_member=request.staff_member,
         instance=request.instance,
         activity_type=activity["type"],
@@ -203,35 +266,204 @@ def _submit(
         decision=document,
         rules_version=decision.rules_version,
         outcome=decision.outcome,
+        status=Claim.Status.REJECTED if rejected else Claim.Status.DECIDED,  # a rejected run stays free
         payable_ore=decision.payable_ore,
         drawn_self_chosen_ore=decision.self_chosen_ore,
         drawn_systematic_half_days=decision.systematic_half_days,
         drawn_staff_ore=decision.staff_ore,
-        course_day_halves=course_day_halves(day.day_class for day in decision.days)
-        if decision.outcome != "rejected"
-        else 0,
-        payee=Claim.Payee.PRACTICE if staff_claim else request.payee,
+        course_day_halves=0 if rejected else course_day_halves(day.day_class for day in decision.days),
+        payee=Claim.Payee.PRACTICE if staff_practice is not None else request.payee,
         description=request.description[:200],
         idempotency_key=idempotency_key or None,
         request_hash=body_hash,
         created_by=by,
     )
-    if claim.outcome == "rejected":
-        claim.status = Claim.Status.REJECTED  # rejected outright: the run stays free to claim again
-    control_reason = _select_for_control(claim)
-    claim.save(force_insert=True)
-    for kind, amount in (
-        (Account.Kind.SELF_CHOSEN, claim.drawn_self_chosen_ore),
-        (Account.Kind.SYSTEMATIC, claim.drawn_systematic_half_days),
-        (Account.Kind.STAFF, claim.drawn_staff_ore),
-    ):
-        if amount:
-            _book(accounts[kind], LedgerEntry.Kind.CLAIM_DRAW, -amount, claim, by, _("Claim"))
-    _audit(claim, "submitted", by, f"{claim.outcome}, rules {claim.rules_version}")
-    if control_reason:
-        _audit(claim, "control_selected", None, control_reason)
-        send_mail_to(claim.claimant, "claims/email/receipts_requested.txt", {"claim": claim})
-    return Submission(claim, replayed=False)
+
+
+def _draws(claim: Claim, account_id: Callable[[str], int], on: date, by: User | None) -> list[LedgerEntry]:
+    """The claim's draws as (unsaved) ledger entries booked in the year of `on`, one per sub-account
+    drawn from; `account_id` gives the id of the claimant's (or clinic's) sub-account of a kind."""
+    return [
+        LedgerEntry(
+            account_id=account_id(kind),
+            kind=LedgerEntry.Kind.CLAIM_DRAW,
+            amount=-amount,
+            year=on.year,
+            effective_on=on,
+            reason=_("Claim"),
+            created_by=by,
+            claim=claim,
+        )
+        for kind, amount in (
+            (Account.Kind.SELF_CHOSEN, claim.drawn_self_chosen_ore),
+            (Account.Kind.SYSTEMATIC, claim.drawn_systematic_half_days),
+            (Account.Kind.STAFF, claim.drawn_staff_ore),
+        )
+        if amount
+    ]
+
+
+def _submitted(claim: Claim, by: User | None) -> AuditEvent:
+    """The (unsaved) audit event of a submission: its outcome and the rules that decided it."""
+    return AuditEvent(
+        claim=claim, actor=by, action="submitted", note=f"{claim.outcome}, rules {claim.rules_version}"
+    )
+
+
+@dataclass(frozen=True)
+class BulkClaim:
+    """One claim of a bulk submission; `public_id` and `status` for claims loaded with their history."""
+
+    claimant: Doctor
+    request: ClaimRequest
+    filed_on: date
+    public_id: uuid.UUID | None = None
+    status: str = Claim.Status.DECIDED
+
+
+def submit_claims_in_bulk(
+    *, claims: Sequence[BulkClaim], file_rejected: bool = True, by: User | None = None, lang: str = "da"
+) -> list[Claim | None]:
+    """Decides and stores many claims in the given (filing) order, as `submit_claim` would one by one.
+
+    For history and imports: balances are read once and kept in memory, so each claim sees what the
+    claims before it drew; rows are inserted in bulk and draws booked on each claim's filing day. The
+    claims carry their given status, so none is drawn for sample control. With `file_rejected=False` a
+    rejected decision is not filed (None in the result), as a claimant who saw the quote would not.
+    The rights are those of one-by-one submission: a run the claimant may not claim (`claimable_by`)
+    or one claimed twice (the one-live-claim indexes) refuses the whole batch, and nothing is written.
+    """
+    try:
+        return _submit_in_bulk(claims, file_rejected, by, lang)
+    except IntegrityError as clash:
+        raise ClaimError(
+            _("A run is claimed twice by the same claimant in this batch or before it; nothing was filed.")
+        ) from clash
+
+
+@transaction.atomic
+def _submit_in_bulk(
+    claims: Sequence[BulkClaim], file_rejected: bool, by: User | None, lang: str
+) -> list[Claim | None]:
+    positions = Positions(
+        doctor_ids=[c.claimant.pk for c in claims],
+        staff_practice_ids=[p for c in claims if (p := _staff_practice(c.request)) is not None],
+    )
+    _prefetch_programmes([c.request.instance for c in claims if c.request.instance is not None])
+    results: list[Claim | None] = [
+        None if claim.outcome == "rejected" and not file_rejected else claim
+        for claim in _decide_in_order(claims, positions, by, lang)
+    ]
+    stored = [c for c in results if c is not None]
+    _insert_claims(stored)
+    _refuse_runs_not_claimable(stored)
+    accounts = _account_ids(stored)
+    draws = [_draws(c, partial(_account_id, c, accounts), c.filed_on, by) for c in stored]
+    book_entries(entries=[entry for entries in draws for entry in entries])
+    insert_rows(AuditEvent, [_submitted(c, by) for c in stored])
+    return results
+
+
+def _refuse_runs_not_claimable(claims: list[Claim]) -> None:
+    """The bulk path's `_require_claimable`: one query per chunk finds any claim for a run its claimant
+    may not claim (the same rule, applied to the stored claims)."""
+    ids = [c.pk for c in claims if c.instance_id is not None]
+    for start in range(0, len(ids), BATCH):
+        refused = (
+            Claim.objects.filter(pk__in=ids[start : start + BATCH])
+            .exclude(claimable_by(None, run="instance__", claimant_field="claimant_id"))
+            .select_related("claimant", "instance")
+            .first()
+        )
+        if refused is not None and refused.instance is not None:
+            raise ClaimInputError(
+                "instance_id", can_claim_instance(refused.claimant, refused.instance).reason
+            )
+
+
+def _insert_claims(claims: list[Claim]) -> None:
+    """Inserts the claims and gives each its primary key, found by its unique public id among the rows
+    above the highest key before the insert (the database gives new rows higher keys)."""
+    before = Claim.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    insert_rows(Claim, claims)
+    keys = dict(Claim.objects.filter(pk__gt=before).values_list("public_id", "pk"))
+    for claim in claims:
+        claim.pk = keys[claim.public_id]
+        claim._state.adding = False
+
+
+def _decide_in_order(
+    claims: Sequence[BulkClaim], positions: Positions, by: User | None, lang: str
+) -> list[Claim]:
+    """Builds, decides and records each claim in turn, so that each sees the draws before it."""
+    decided = []
+    for item in claims:
+        position = positions.of(item.claimant, _staff_practice(item.request))
+        payload = build_payload(
+            claimant=item.claimant, request=item.request, filed_on=item.filed_on, position=position
+        )
+        decision, document = _decide(payload, lang)
+        claim = _claim_from_decision(
+            claimant=item.claimant,
+            request=item.request,
+            filed_on=item.filed_on,
+            payload=payload,
+            decision=decision,
+            document=document,
+            by=by,
+        )
+        claim.public_id = item.public_id or claim.public_id
+        if claim.status != Claim.Status.REJECTED:
+            claim.status = item.status
+        positions.record(claim)
+        decided.append(claim)
+    return decided
+
+
+def _prefetch_programmes(instances: list[ActivityInstance]) -> None:
+    """Loads the programme days, approval decisions and yearly numbers of the runs claimed for, a chunk
+    per query."""
+    unique = list({id(i): i for i in instances}.values())
+    for start in range(0, len(unique), BATCH):
+        prefetch_related_objects(
+            unique[start : start + BATCH], "days", "activity__decisions", "activity__numbers"
+        )
+
+
+AccountIds = dict[tuple[str, int, str], int]
+"""Sub-account ids by (holder type, holder id, kind)."""
+
+
+def _account_ids(claims: list[Claim]) -> AccountIds:
+    """The existing sub-accounts of the claims' holders, a chunk of holders per query."""
+    doctors = sorted({c.claimant_id for c in claims})
+    practices = sorted({c.practice_id for c in claims if c.drawn_staff_ore and c.practice_id is not None})
+    found: AccountIds = {}
+    for start in range(0, len(doctors), BATCH):
+        for pk, doctor_id, kind in Account.objects.filter(
+            doctor_id__in=doctors[start : start + BATCH]
+        ).values_list("pk", "doctor_id", "kind"):
+            found[("doctor", doctor_id, kind)] = pk
+    for start in range(0, len(practices), BATCH):
+        for pk, practice_id in Account.objects.filter(
+            practice_id__in=practices[start : start + BATCH], kind=Account.Kind.STAFF
+        ).values_list("pk", "practice_id"):
+            found[("practice", practice_id, Account.Kind.STAFF)] = pk
+    return found
+
+
+def _account_id(claim: Claim, accounts: AccountIds, kind: str) -> int:
+    """The id of the claim's sub-account of `kind`, opened if the batch found it missing."""
+    if kind == Account.Kind.STAFF:
+        key = ("practice", claim.practice_id or 0, kind)
+        if key not in accounts:
+            assert claim.practice is not None  # a staff draw is a claim with its practice
+            accounts[key] = practice_staff_account(practice=claim.practice).pk
+    else:
+        key = ("doctor", claim.claimant_id, kind)
+        if key not in accounts:
+            accounts[key] = doctor_account(doctor=claim.claimant, kind=kind).pk
+    return accounts[key]
 
 
 def _book(account: Account, kind: str, amount: int, claim: Claim, by: User | None, reason: str) -> None:

@@ -1,24 +1,23 @@
 """Seven years of history: who took part, which runs they attended, and every claim decided by the engine.
 
-Each year: book allocations, choose the GPs who claim (by propensity, so rare users stay rare), create
-DGE meetings and course runs topic by topic until the year's course-day targets are filled with
-participants, then decide every claim filed that year in date order against the real ledger balances
-and close the year (carry-over capped at one year's allocation, the rest forfeited; domain.md C-02).
+Each year, through the product's services: employed GPs' contracts are confirmed and trainees' agreements
+registered, the yearly allocation run books the accounts, the planner chooses the GPs who claim (by
+propensity, so rare users stay rare) and creates DGE meetings and course runs topic by topic until the
+year's course-day targets are filled with participants; the claims filed that year are then submitted in
+date order through the claims service's bulk path, and the year is closed by the product's year-end run.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import random
 import time as clock
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import partial
-from typing import Any
+
+from django.db.models import Model, Sum
 
 from ajour.accounts.models import (
     Account,
@@ -27,32 +26,27 @@ from ajour.accounts.models import (
     LedgerEntry,
     Practice,
     StaffMember,
-    TrainingAgreement,
+    User,
 )
-from ajour.catalogue.models import Activity, ActivityInstance, ApprovalDecision, Attendance
+from ajour.accounts.services import allocate_year, close_year, decide_employment, register_training_agreement
+from ajour.catalogue.models import Activity, ActivityInstance, ApprovalDecision, Attendance, ProgrammeDay
 from ajour.claims.models import Claim
+from ajour.claims.payload import ClaimRequest
+from ajour.claims.services import BulkClaim, submit_claims_in_bulk
 from ajour.demo import targets as t
 from ajour.demo import vocabulary as v
 from ajour.demo.catalogue import FULL_DAY, HALF_DAY, Dates, Reference, Run, TimeSlot, programme
 from ajour.demo.population import Gp, Population, Slot, overlaps
 from ajour.groups.models import DgeGroup
-from ajour.rules import decide_payload
 from ajour.rules.calendar import is_fee_weekday
 from ajour.rules.parameters import ParameterSet
 
-WORKERS = min(2, os.cpu_count() or 1)
-PARALLEL_FROM = 5000
-"""Claims per year from which decisions run in forked workers (the small scale stays in-process)."""
-Json = dict[str, Any]
-"""A claim payload or decision document, read by key as the rules engine writes it."""
-_WORK: tuple[History, list[Planned], list[list[int]]] | None = None
-
-
-def _decide_part(part: int) -> list[tuple[Json, Json]]:
-    assert _WORK is not None  # set by History._decisions before the workers fork
-    history, todo, parts = _WORK
-    return [history._decide_one(todo[index]) for index in parts[part]]
-
+Write = Callable[[type[Model], Sequence[Model]], None]
+"""Inserts new rows of one model (the demo's fast multi-row insert); their objects get primary keys."""
+STUDY_MATERIAL = "Faglitteratur"
+"""What the demo's study-material claims bought."""
+RECENT_DAYS = 45
+"""Claims filed within this many days of the demo's today are decided but not yet paid."""
 
 DESCRIPTION = "Kurset er tilrettelagt af praktiserende læger og henvender sig til almen praksis."
 STRUCTURES = {
@@ -115,7 +109,6 @@ class Planned:
     material: int = 0
     attended: list[bool] | None = None
     staff: StaffMember | None = None
-    practice: Practice | None = None
 
 
 @dataclass
@@ -141,6 +134,8 @@ class History:
         ref: Reference,
         pop: Population,
         progress: Callable[[str], None],
+        write: Write,
+        caseworker: User,
     ) -> None:
         self.rng, self.scale, self.today, self.ref, self.pop, self.progress = (
             rng,
@@ -150,25 +145,19 @@ class History:
             pop,
             progress,
         )
+        self.write, self.caseworker = write, caseworker
         self.params = ParameterSet.default()
         self.dates = Dates(rng)
         self.activities: list[Activity] = []
         self.decisions: list[ApprovalDecision] = []
         self.runs: list[Run] = []
+        self.written = (0, 0, 0)
+        """How many of `activities`, `decisions` and `runs` are in the database."""
         self.claims: list[Claim] = []
-        self.entries: list[LedgerEntry] = []
-        self.entry_keys: dict[int, Callable[[], str]] = {}
-        """Idempotency keys of entries by `id(entry)`, made once primary keys exist."""
-        self.attendances: list[Attendance] = []
-        self.confirmations: list[EmploymentConfirmation] = []
-        self.agreements: list[TrainingAgreement] = []
-        self.accounts: dict[tuple[int, str], Account] = {}
-        self.balance: dict[int, int] = defaultdict(int)
-        self.material_used: dict[tuple[int, int], int] = defaultdict(int)
         self.pending: list[Planned] = []
         self.numbers: dict[int, int] = defaultdict(int)
-        self.dropped = 0
         self.confirmed: set[tuple[int, int]] = set()
+        self.balances: dict[tuple[int, str], int] = {}
         self.region_gps = {code: 0 for code in ref.regions}
         for gp in pop.gps:
             if gp.doctor.active_to is None and gp.slot is not None:
@@ -177,19 +166,23 @@ class History:
     # ----- the yearly cycle -------------------------------------------------------------------
     def run(self) -> None:
         for year in range(t.YEARS.start, self.today.year + 1):
-            started = clock.process_time()
+            started = clock.perf_counter()
             self._confirm(year)
-            self._allocate(year)
+            self._register_agreements(year)
+            allocate_year(year=year)
+            self._read_balances()
+            accounts = clock.perf_counter()
             self._plan(year)
-            planned = clock.process_time()
-            self._settle(year)
+            self.write_catalogue()
+            planned = clock.perf_counter()
+            claims = self._settle(year)
             if year < self.today.year:
-                self._close(year)
-            claims = sum(1 for c in self.claims if c.activity_date.year == year)
+                close_year(year=year, today=self.today)
             self.progress(
-                f"  {year}: {claims:,} claims (CPU {planned - started:.1f} s planning, "
-                f"{clock.process_time() - planned:.1f} s deciding)"
+                f"  {year}: {claims:,} claims filed ({accounts - started:.1f} s accounts, "
+                f"{planned - accounts:.1f} s planning, {clock.perf_counter() - planned:.1f} s claims, close)"
             )
+        self._read_balances()
         self._catalogue_only(self.today.year + 1)
 
     def _rate(self, year: int) -> float:
@@ -198,161 +191,49 @@ class History:
     def _plo_e_days(self, year: int) -> float:
         return t.PLO_E_DAYS.get(year, t.PLO_E_DAYS[max(t.PLO_E_DAYS)]).value * self.scale
 
-    # ----- accounts and ledger ---------------------------------------------------------------
-    def account(self, owner: Doctor | Practice, kind: str) -> Account:
-        key = (id(owner), kind)
-        account = self.accounts.get(key)
-        if account is None:
-            if isinstance(owner, Doctor):
-                account = Account(kind=kind, doctor=owner)
-            else:
-                account = Account(kind=kind, practice=owner)
-            self.accounts[key] = account
-        return account
-
-    def book(
-        self,
-        account: Account,
-        kind: str,
-        amount: int,
-        year: int,
-        on: date,
-        reason: str,
-        claim: Claim | None = None,
-        key: Callable[[], str] | None = None,
-        moved: bool = False,
-    ) -> None:
-        """`key` gives the idempotency key the accounts services use, once primary keys exist."""
-        if amount == 0:
-            return
-        entry = LedgerEntry(
-            account=account, kind=kind, amount=amount, year=year, effective_on=on, reason=reason, claim=claim
+    # ----- accounts, through the product's services ------------------------------------------
+    def _read_balances(self) -> None:
+        """Every GP's and trainee's balances from the ledger, for the planner."""
+        rows = (
+            LedgerEntry.objects.filter(account__doctor__isnull=False)
+            .values_list("account__doctor_id", "account__kind")
+            .annotate(total=Sum("amount"))
         )
-        if key is not None:
-            self.entry_keys[id(entry)] = key
-        self.entries.append(entry)
-        if not moved:
-            self.balance[id(account)] += amount
+        self.balances = {(doctor_id, kind): int(total) for doctor_id, kind, total in rows}
 
-    def allocation(self, role: str, year: int) -> int:
-        history = t.SELF_CHOSEN_ALLOCATION_HISTORY_ORE.get(year)
-        if history is not None and role in {Doctor.Role.GP_OWNER, Doctor.Role.GP_EMPLOYED}:
-            return int(history.value)
-        return self.params.on(date(year, 1, 1)).ints[f"allocation.{role}"]
-
-    def staff_allocation(self, year: int) -> int:
-        return int(
-            t.STAFF_ALLOCATION_PER_CAPACITY_ORE.get(year, t.STAFF_ALLOCATION_PER_CAPACITY_ORE[2024]).value
-        )
+    def balance(self, doctor: Doctor, kind: str) -> int:
+        return self.balances.get((doctor.pk, kind), 0)
 
     def _confirm(self, year: int) -> None:
+        """Employed GPs send their contract for the year; the secretariat confirms those received in time."""
+        received: list[tuple[EmploymentConfirmation, date]] = []
         for gp in self.pop.gps:
             d = gp.doctor
             if d.role != Doctor.Role.GP_EMPLOYED or not overlaps(d, date(year, 1, 1), date(year, 12, 31)):
                 continue
-            received = max(date(year, 1, 1), d.active_from) + timedelta(days=self.rng.randint(3, 40))
-            pending = year == self.today.year and received > self.today - timedelta(days=20)
-            self.confirmations.append(
-                EmploymentConfirmation(
-                    doctor=d,
-                    year=year,
-                    status="pending" if pending else "confirmed",
-                    note="" if pending else "Ansættelseskontrakt modtaget.",
-                    decided_at=None if pending else aware(min(received, self.today)),
-                )
+            on = max(date(year, 1, 1), d.active_from) + timedelta(days=self.rng.randint(3, 40))
+            received.append((EmploymentConfirmation(doctor=d, year=year, uploaded_at=aware(on)), on))
+        self.write(EmploymentConfirmation, [confirmation for confirmation, _on in received])
+        for confirmation, on in received:
+            if year == self.today.year and on > self.today - timedelta(days=20):
+                continue  # still waiting in the caseworker's queue
+            decide_employment(
+                confirmation=confirmation,
+                confirm=True,
+                share_percent=100,
+                note="Ansættelseskontrakt modtaget.",
+                by=self.caseworker,
             )
-            if not pending:
-                self.confirmed.add((id(d), year))
+            self.confirmed.add((id(confirmation.doctor), year))
 
     def has_account(self, doctor: Doctor, year: int) -> bool:
         return doctor.role != Doctor.Role.GP_EMPLOYED or (id(doctor), year) in self.confirmed
 
-    def _allocate(self, year: int) -> None:
-        first = date(year, 1, 1)
-        for gp in self.pop.gps:
-            d = gp.doctor
-            if not overlaps(d, first, date(year, 12, 31)) or not self.has_account(d, year):
-                continue
-            on = max(first, d.active_from)
-            if on > self.today:
-                continue
-            for kind, amount in (
-                ("self_chosen", self.allocation(d.role, year)),
-                ("systematic", int(t.SYSTEMATIC_HALF_DAYS_PER_YEAR.value)),
-            ):
-                self.book(
-                    self.account(d, kind),
-                    "allocation",
-                    amount,
-                    year,
-                    on,
-                    "Årlig tildeling",
-                    key=partial("alloc:{year}:doctor:{d.pk}:{kind}".format, d=d, kind=kind, year=year),
-                )
+    def _register_agreements(self, year: int) -> None:
         for gp in self.pop.trainees:
             d = gp.doctor
             if d.active_from.year == year and d.active_from <= self.today:
-                agreement = TrainingAgreement(
-                    doctor=d, phase=d.role, starts_on=d.active_from, ends_on=_placement_end(d)
-                )
-                self.agreements.append(agreement)
-                self.book(
-                    self.account(d, "self_chosen"),
-                    "allocation",
-                    self.allocation(d.role, year),
-                    year,
-                    d.active_from,
-                    "Uddannelsesaftale",
-                    key=partial("alloc:{y}:agreement:{a.pk}:{a.starts_on}".format, a=agreement, y=year),
-                )
-        staff_start = self.params.on(date(year, 12, 31)).dates["staff.scheme_start"]
-        if year >= staff_start.year:
-            on = max(first, staff_start)
-            for practice in self.pop.practices:
-                self.book(
-                    self.account(practice, "staff"),
-                    "allocation",
-                    self.staff_allocation(year) * practice.doctor_capacities,
-                    year,
-                    on,
-                    "Personalekonto: beløb pr. lægekapacitet",
-                    key=partial("alloc:{y}:practice:{p.pk}:staff".format, p=practice, y=year),
-                )
-
-    def _close(self, year: int) -> None:
-        """Year end (C-02): carry over at most one year's allocation per sub-account; forfeit the rest."""
-        last, nxt = date(year, 12, 31), date(year + 1, 1, 1)
-        for (_owner, kind), account in self.accounts.items():
-            balance = self.balance[id(account)]
-            if balance <= 0:
-                continue
-            holder = account.doctor
-            if holder is None:
-                assert account.practice is not None  # an account without a doctor is a practice's
-                cap = self.staff_allocation(year) * account.practice.doctor_capacities
-            elif holder.active_to is not None and holder.active_to <= last:
-                cap = 0  # left practice or finished the placement: the account closes
-            elif holder.is_trainee:
-                continue  # a placement's allocation runs to the end of the placement
-            elif kind == "self_chosen":
-                cap = self.allocation(holder.role, year)
-            else:
-                cap = int(t.SYSTEMATIC_HALF_DAYS_PER_YEAR.value)
-            keep = min(balance, cap)
-            for kind_, amount, entry_year, on, reason, suffix in (
-                ("forfeit", keep - balance, year, last, "Bortfaldet ved årsskiftet", "forfeit"),
-                ("carry_over", -keep, year, last, f"Overført til {year + 1}", "out"),
-                ("carry_over", keep, year + 1, nxt, f"Overført fra {year}", "in"),
-            ):
-                self.book(
-                    account,
-                    kind_,
-                    amount,
-                    entry_year,
-                    on,
-                    reason,
-                    key=partial("close:{y}:{a.pk}:{s}".format, a=account, y=year, s=suffix),
-                )
+                register_training_agreement(doctor=d, starts_on=d.active_from, ends_on=_placement_end(d))
 
     # ----- planning --------------------------------------------------------------------------
     def _claimers(self, year: int) -> list[Gp]:
@@ -382,8 +263,8 @@ class History:
             d = gp.doctor
             self.states[id(gp)] = State(
                 gp=gp,
-                dkk=self.balance[id(self.account(d, "self_chosen"))] - pending_cost[id(gp)],
-                se=self.balance[id(self.account(d, "systematic"))],
+                dkk=self.balance(d, Account.Kind.SELF_CHOSEN) - pending_cost[id(gp)],
+                se=self.balance(d, Account.Kind.SYSTEMATIC),
                 demand=max(1, round(total_halves * gp.appetite / appetite)),
             )
         self.pool: dict[str, list[State]] = defaultdict(list)
@@ -1131,165 +1012,66 @@ class History:
                         transport=rng.randint(0, 12) * 10_000,
                         attended=[True],
                         staff=member,
-                        practice=practice,
                     )
                 )
 
-    # ----- deciding and booking -------------------------------------------------------------
-    def _settle(self, year: int) -> None:
+    # ----- writing and claiming -------------------------------------------------------------
+    def write_catalogue(self) -> None:
+        """Writes the activities and runs planned since the last write, so that claims can refer to them."""
+        activities, decisions, runs = self.written
+        new_runs = self.runs[runs:]
+        for run in new_runs:
+            run.instance.approved_half_days = sum(run.halves)
+            run.instance.booked = min(run.instance.places, len(run.participants))
+        self.write(Activity, self.activities[activities:])
+        self.write(ApprovalDecision, self.decisions[decisions:])
+        self.write(ActivityInstance, [run.instance for run in new_runs])
+        self.write(ProgrammeDay, [day for run in new_runs for day in run.days])
+        self.written = (len(self.activities), len(self.decisions), len(self.runs))
+
+    def _settle(self, year: int) -> int:
+        """Submits the claims filed in `year` in date order; a claimant does not file what would be
+        rejected. Returns how many were filed."""
         todo = [
             p for p in self.pending + self.planned if p.filed_on.year == year and p.filed_on <= self.today
         ]
         self.pending = [p for p in self.planned if p.filed_on.year > year and p.filed_on <= self.today]
         todo.sort(key=lambda p: (p.filed_on, p.activity_date, p.gp.doctor.cpr))
-        for planned, (payload, decision) in zip(todo, self._decisions(todo), strict=True):
-            self._record(planned, payload, decision)
+        claims = submit_claims_in_bulk(claims=[self._bulk_claim(p) for p in todo], file_rejected=False)
+        attendances = []
+        for planned, claim in zip(todo, claims, strict=True):
+            if claim is None:
+                continue
+            self.claims.append(claim)
+            if planned.run is not None and planned.staff is None:
+                attendances.append(Attendance(instance=planned.run.instance, doctor=planned.gp.doctor))
+        self.write(Attendance, attendances)
+        return len(claims) - claims.count(None)
 
-    def _payload(self, p: Planned) -> dict[str, object]:
-        d = p.gp.doctor
-        year = p.activity_date.year
-        se_half = self.balance[id(self.account(d, "systematic"))] if not d.is_trainee else 0
-        days = []
-        if p.run is not None:
-            for day, attended in zip(p.run.days, p.attended or [], strict=True):
-                days.append(
-                    {
-                        "date": day.date.isoformat(),
-                        "from": day.starts_at.strftime("%H:%M"),
-                        "to": day.ends_at.strftime("%H:%M"),
-                        "break_minutes": day.break_minutes,
-                        "attended": attended,
-                    }
-                )
-        activity = p.run.activity if p.run else None
-        staff_balance = self.balance[id(self.account(p.practice, "staff"))] if p.practice else 0
-        return {
-            "schema": "ajour.claim/1",
-            "filed_on": p.filed_on.isoformat(),
-            "claimant": {
-                "role": d.role,
-                "has_account": True,
-                "annual_allocation_ore": None if d.is_trainee else self.allocation(d.role, year),
-            },
-            "balances": {
-                "self_chosen_ore": max(0, self.balance[id(self.account(d, "self_chosen"))]),
-                "systematic_days": se_half // 2 if se_half % 2 == 0 else se_half / 2,
-                "staff_ore": max(0, staff_balance),
-                "material_used_ore": self.material_used[(id(d), year)],
-            },
-            "activity": {
-                "id": activity.number if activity else "studiemateriale",
-                "type": p.claim_type,
-                "approval": activity.approval if activity else "self_chosen",
-                "laegedage": bool(activity and activity.laegedage),
-                "practice_purchase": bool(activity and activity.practice_purchase),
-                "purchased_on": p.activity_date.isoformat() if p.claim_type == "study_material" else None,
-                "days": days,
-            },
-            "account": "auto",
-            "expenses": {
-                "course_fee_ore": p.course_fee,
-                "transport_ore": p.transport,
-                "material_ore": p.material,
-            },
-            "staff": {"profession": p.staff.profession, "weekly_hours": p.staff.weekly_hours}
-            if p.staff
-            else None,
-        }
-
-    def _decisions(self, todo: list[Planned]) -> list[tuple[Json, Json]]:
-        """Payloads and decisions in `todo` order. Practices never share an account, so with many claims
-        they are split between forked workers (one per core); each replays its own balances."""
-        if len(todo) < PARALLEL_FROM or WORKERS < 2:
-            return [self._decide_one(p) for p in todo]
-        parts = [[i for i, p in enumerate(todo) if self._partition(p) == k] for k in range(WORKERS)]
-        global _WORK
-        _WORK = (self, todo, parts)
-        try:
-            with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
-                chunks = pool.map(_decide_part, range(WORKERS))
-        finally:
-            _WORK = None
-        results: list[tuple[Json, Json]] = [({}, {})] * len(todo)
-        for part, chunk in zip(parts, chunks, strict=True):
-            for index, result in zip(part, chunk, strict=True):
-                results[index] = result
-                self._move(todo[index], result[1])
-        return results
-
-    @staticmethod
-    def _partition(p: Planned) -> int:
-        return int(_practice(p.gp.doctor).provider_number) % WORKERS
-
-    def _decide_one(self, p: Planned) -> tuple[Json, Json]:
-        payload = self._payload(p)
-        decision = decide_payload(payload)
-        self._move(p, decision)
-        return payload, decision
-
-    def _move(self, p: Planned, decision: Json) -> None:
-        """Applies a decision's draws to the running balances (the ledger rows are made by `_record`)."""
-        draws = decision["draws"]
-        d = p.gp.doctor
-        if draws["self_chosen_ore"]:
-            self.balance[id(self.account(d, "self_chosen"))] -= draws["self_chosen_ore"]
-        if draws["systematic_days"]:
-            self.balance[id(self.account(d, "systematic"))] -= round(draws["systematic_days"] * 2)
-        if draws["staff_ore"]:
-            assert p.practice is not None  # a staff claim names its practice
-            self.balance[id(self.account(p.practice, "staff"))] -= draws["staff_ore"]
-        if p.claim_type == "study_material":
-            self.material_used[(id(d), p.activity_date.year)] += draws["self_chosen_ore"]
-
-    def _record(self, p: Planned, payload: Json, decision: Json) -> None:
-        d = p.gp.doctor
-        rejected = decision["outcome"] == "rejected"
-        if rejected and p.staff is None:
-            self.dropped += 1  # the GP would not file it: nothing left on the account
-            return
-        draws = decision["draws"]
-        halves = sum({"full": 2, "half": 1, "meeting": 1}.get(day["class"], 0) for day in decision["days"])
-        recent = p.filed_on >= self.today - timedelta(days=45)
-        claim = Claim(
-            public_id=uuid.UUID(int=self.rng.getrandbits(128), version=4),
-            claimant=d,
-            practice=p.practice,
-            staff_member=p.staff,
-            instance=p.run.instance if p.run else None,
-            activity_type=p.claim_type,
-            activity_date=p.activity_date,
+    def _bulk_claim(self, p: Planned) -> BulkClaim:
+        """What the claimant enters for a planned claim, with the status it has reached by today."""
+        if p.run is None:
+            request = ClaimRequest(
+                material_ore=p.material, purchased_on=p.activity_date, description=STUDY_MATERIAL
+            )
+        else:
+            attended = p.attended or []
+            request = ClaimRequest(
+                instance=p.run.instance,
+                attended=None
+                if all(attended)
+                else [day.date for day, a in zip(p.run.days, attended, strict=True) if a],
+                course_fee_ore=p.course_fee,
+                transport_ore=p.transport,
+                staff_member=p.staff,
+            )
+        if p.staff is None and self.rng.random() < 0.25:
+            request.payee = Claim.Payee.PRACTICE
+        recent = p.filed_on >= self.today - timedelta(days=RECENT_DAYS)
+        return BulkClaim(
+            claimant=p.gp.doctor,
+            request=request,
             filed_on=p.filed_on,
-            inputs=payload,
-            decision=decision,
-            rules_version=decision["rules_version"],
-            outcome=decision["outcome"],
-            payable_ore=decision["payable_ore"],
-            drawn_self_chosen_ore=draws["self_chosen_ore"],
-            drawn_systematic_half_days=round(draws["systematic_days"] * 2),
-            drawn_staff_ore=draws["staff_ore"],
-            course_day_halves=halves,
-            payee="practice_account" if p.staff or self.rng.random() < 0.25 else "private_account",
-            status="rejected" if rejected else "decided" if recent else "paid",
+            public_id=uuid.UUID(int=self.rng.getrandbits(128), version=4),
+            status=Claim.Status.DECIDED if recent else Claim.Status.PAID,
         )
-        self.claims.append(claim)
-        reason = f"Ansøgning {payload['activity']['id']}"
-        year = p.filed_on.year
-        for owner, kind, amount in (
-            (d, "self_chosen", draws["self_chosen_ore"]),
-            (d, "systematic", round(draws["systematic_days"] * 2)),
-            (p.practice, "staff", draws["staff_ore"]),
-        ):
-            if amount:
-                assert owner is not None  # a staff draw is a claim with its practice
-                self.book(
-                    self.account(owner, kind),
-                    "claim_draw",
-                    -amount,
-                    year,
-                    p.filed_on,
-                    reason,
-                    claim,
-                    moved=True,
-                )
-        if p.run is not None and p.staff is None:
-            self.attendances.append(Attendance(instance=p.run.instance, doctor=d))

@@ -11,34 +11,31 @@ from typing import Any
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import DecimalField, Field, ForeignObject, JSONField, Model
+from django.db.models import Model
 
 from ajour.accounts.models import (
     Account,
     Doctor,
-    EmploymentConfirmation,
     LedgerEntry,
     Practice,
     Region,
     StaffMember,
-    TrainingAgreement,
     User,
 )
 from ajour.catalogue.models import (
     Activity,
-    ActivityInstance,
     ActivityNumber,
     ApprovalAppeal,
     ApprovalDecision,
     Attendance,
     NumberSequence,
-    ProgrammeDay,
     Provider,
     SeTheme,
     Topic,
 )
 from ajour.catalogue.services import prechecks, refresh_claimable, refresh_missing_claimables
 from ajour.claims.models import Appeal, AuditEvent, Claim
+from ajour.core.bulk import insert_rows
 from ajour.demo import targets as t
 from ajour.demo import vocabulary as v
 from ajour.demo.catalogue import FULL_DAY, reference_data
@@ -84,8 +81,10 @@ def load_demo(
     today: date | None = None,
     replace: bool = False,
     progress: Callable[[str], None] = print,
-) -> dict[str, int]:
-    """Builds everything in memory, then writes it in one transaction; returns row counts."""
+) -> None:
+    """Builds the population and seven years of history in one transaction: people, practices and the
+    catalogue are written by the demo, every account entry, confirmation, agreement and claim by the
+    product's services."""
     started = clock.perf_counter()
     if demo_data_exists() and not replace:
         raise DemoDataExists(
@@ -106,21 +105,20 @@ def load_demo(
         Topic.objects.bulk_create([x for x in ref.topics.values() if x.parent is not None])
         SeTheme.objects.bulk_create(ref.themes.values())
         population = build_population(rng, factor, regions, today)
+        _write_population(population)
         progress(
             f"Population: {len(population.practices):,} practices, {len(population.gps):,} GPs over time, "
             f"{len(population.trainees):,} trainees ({clock.perf_counter() - started:.1f} s)"
         )
-        history = History(rng, factor, today, ref, population, progress)
+        caseworker = _demo_user("caseworker")
+        history = History(rng, factor, today, ref, population, progress, _insert, caseworker)
         history.run()
         _review_queue(history)
+        history.write_catalogue()
+        _write_numbers(history)
         progress(
-            f"History: {len(history.claims):,} claims, {len(history.entries):,} ledger entries "
-            f"({clock.perf_counter() - started:.1f} s)"
-        )
-        counts = _write(population, history)
-        progress(
-            f"Written: {sum(counts.values()):,} rows ({clock.perf_counter() - started:.1f} s, "
-            f"CPU {clock.process_time():.1f} s)"
+            f"History: {len(history.claims):,} claims, {LedgerEntry.objects.count():,} ledger entries "
+            f"({clock.perf_counter() - started:.1f} s, CPU {clock.process_time():.1f} s)"
         )
         _demo_users(population, history, today)
         _queues(history, today)
@@ -130,7 +128,6 @@ def load_demo(
         progress(f"Claim previews for {previews:,} upcoming runs ({clock.perf_counter() - started:.1f} s)")
         _precheck_applications()
     progress(f"Loaded demo data (seed {seed}, {scale}) in {clock.perf_counter() - started:.1f} s.")
-    return counts
 
 
 def _wipe() -> None:
@@ -154,131 +151,55 @@ def _wipe() -> None:
     User.objects.filter(username__startswith="demo-").delete()
 
 
-def _write(population: Population, history: History) -> dict[str, int]:
-    rows: list[tuple[type[Model], Sequence[Model]]] = [
-        (Cluster, population.clusters),
-        (Practice, population.practices),
-        (Doctor, [gp.doctor for gp in population.all_doctors()]),
-        (StaffMember, population.staff),
-        (DgeGroup, [g.model for g in population.groups]),
-        (EmploymentConfirmation, history.confirmations),
-        (TrainingAgreement, history.agreements),
-        (Activity, history.activities),
-        (
-            ActivityNumber,
-            [
-                ActivityNumber(activity=a, year=int(a.number[:4]), number=a.number)
-                for a in history.activities
-                if a.number
-            ],
-        ),
-        (NumberSequence, [NumberSequence(year=y, last_issued=n) for y, n in sorted(history.numbers.items())]),
-        (ApprovalDecision, history.decisions),
-        (ActivityInstance, [run.instance for run in history.runs]),
-        (ProgrammeDay, [day for run in history.runs for day in run.days]),
-        (Account, list(history.accounts.values())),
-        (Claim, history.claims),
-        (LedgerEntry, history.entries),
-        (Attendance, history.attendances),
-    ]
-    for run in history.runs:
-        run.instance.approved_half_days = sum(run.halves)
-        run.instance.booked = min(run.instance.places, len(run.participants))
-    counts: dict[str, int] = {}
-    for model, objects in rows:
-        if model is LedgerEntry:
-            for entry in history.entries:
-                key = history.entry_keys.get(id(entry))
-                if key is not None:
-                    entry.idempotency_key = key()
-        _insert(model, objects)
-        counts[model.__name__] = len(objects)
+def _write_population(population: Population) -> None:
+    _insert(Cluster, population.clusters)
+    _insert(Practice, population.practices)
+    _insert(Doctor, [gp.doctor for gp in population.all_doctors()])
+    _insert(StaffMember, population.staff)
+    _insert(DgeGroup, [g.model for g in population.groups])
     through = DgeGroup.members.through
+    # Memberships are not dated yet: every GP who held one of a group's places in the demo years is a member,
+    # so the group meetings they attended then are theirs to claim (`catalogue.permissions.claimable_by`).
     memberships = [
         through(dgegroup_id=g.model.pk, doctor_id=d.pk)
         for g in population.groups
-        for d in dict.fromkeys(g.current_members)
+        for d in dict.fromkeys([*g.current_members, *(gp.doctor for s in g.slots for gp in s.holders)])
     ]
     through.objects.bulk_create(memberships, batch_size=BATCH)
-    with connection.cursor() as cursor:
-        for statement in connection.ops.sequence_reset_sql(no_style(), [model for model, _objects in rows]):
-            cursor.execute(statement)
-    return counts
+
+
+def _write_numbers(history: History) -> None:
+    """The activity numbers issued, and each year's last number, as the catalogue's numbering keeps them."""
+    _insert(
+        ActivityNumber,
+        [
+            ActivityNumber(activity=a, year=int(a.number[:4]), number=a.number)
+            for a in history.activities
+            if a.number
+        ],
+    )
+    _insert(
+        NumberSequence, [NumberSequence(year=y, last_issued=n) for y, n in sorted(history.numbers.items())]
+    )
 
 
 def _insert(model: type[Model], objects: Sequence[Model]) -> None:
-    """Plain multi-row INSERTs with primary keys given here: the ORM's bulk_create is too slow for 10⁶ rows.
-
-    Foreign keys are read from the related objects, which were inserted (and got their keys) before.
-    `auto_now_add` times are derived from the row's own date so that a seed gives identical rows.
+    """Inserts the demo's own rows with primary keys given here, so that rows written later can refer
+    to them; `auto_now_add` times are derived from the row's own date so that a seed gives identical rows.
     """
-    ops = connection.ops
     next_pk = (model._default_manager.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-    fields = list(model._meta.concrete_fields)
-    readers = [_reader(model, f) for f in fields]
     for index, obj in enumerate(objects):
         obj.pk = next_pk + index
         obj._state.adding = False
-    columns = ", ".join(ops.quote_name(_column(f)) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
+    source = _STAMP_SOURCE.get(model)
+    insert_rows(model, objects, stamp=(lambda o: aware(source(o), 12)) if source else None, with_keys=True)
     with connection.cursor() as cursor:
-        for start in range(0, len(objects), 5000):
-            cursor.executemany(
-                sql, [tuple(read(o) for read in readers) for o in objects[start : start + 5000]]
-            )
-
-
-# Reads one column of a row from its object, as the database driver takes it (hence `Any`).
-Reader = Callable[[Model], Any]
-
-
-def _reader(model: type[Model], f: Field[Any, Any]) -> Reader:
-    ops, a = connection.ops, f.attname
-    if f.is_relation:
-        assert isinstance(f, ForeignObject)  # a concrete relation: a foreign key or one-to-one
-        return _fk_reader(f)
-    kind = f.get_internal_type()
-    if getattr(f, "auto_now_add", False):
-        day = _STAMP_SOURCE[model]
-        return lambda o: ops.adapt_datetimefield_value(aware(day(o), 12))
-    if kind == "DateField":
-        return lambda o: ops.adapt_datefield_value(getattr(o, a))
-    if kind == "DateTimeField":
-        return lambda o: ops.adapt_datetimefield_value(getattr(o, a))
-    if kind == "TimeField":
-        return lambda o: ops.adapt_timefield_value(getattr(o, a))
-    if kind == "JSONField":
-        assert isinstance(f, JSONField)
-        encoder = f.encoder
-        return lambda o: ops.adapt_json_value(getattr(o, a), encoder)
-    if kind == "UUIDField":
-        return lambda o: getattr(o, a) if connection.features.has_native_uuid_field else getattr(o, a).hex
-    if kind == "DecimalField":
-        assert isinstance(f, DecimalField)
-        return lambda o: ops.adapt_decimalfield_value(getattr(o, a), f.max_digits, f.decimal_places)
-    if kind == "FileField":
-        return lambda o: str(getattr(o, a) or "")
-    return lambda o: getattr(o, a)
-
-
-def _column(field: Field[Any, Any]) -> str:
-    assert field.column is not None  # every concrete field has a column
-    return field.column
-
-
-def _fk_reader(field: ForeignObject[Any, Any]) -> Reader:
-    def read(obj: Model) -> object:
-        related = field.get_cached_value(obj, None)
-        return related.pk if related is not None else getattr(obj, field.attname)
-
-    return read
+        for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
+            cursor.execute(statement)
 
 
 # Each function reads a row of its own model (the key), hence `Any` for the argument.
 _STAMP_SOURCE: dict[type[Model], Callable[[Any], date]] = {
-    Claim: lambda o: o.filed_on,
-    LedgerEntry: lambda o: o.effective_on,
     ApprovalDecision: lambda o: o.valid_from,
     Attendance: lambda o: o.instance.ends_on,
     ActivityNumber: lambda o: date(o.year, 1, 1),
@@ -293,13 +214,14 @@ def _review_queue(history: History) -> None:
     for index, status in enumerate(states):
         topic = rng.choice(list(v.COURSE_TITLES))
         title = rng.choice(v.COURSE_TITLES[topic])
+        if index % 2:  # a new edition: the other half repeat a title, which the pre-check points out
+            title = f"{title} {year}"
         activity = history.new_activity(
             year,
             provider=providers[index % len(providers)],
             topic=topic,
             form="course",
-            # most are a new edition; the rest repeat a title, which the duplicate pre-check finds
-            title=f"{title} {year}" if index % 4 else title,
+            title=title,
             approval=rng.choice(["self_chosen", "both"]),
             price=rng.randint(10, 50) * 10_000,
             status=status,
@@ -335,8 +257,8 @@ def _demo_users(population: Population, history: History, today: date) -> None:
         if run.first > today and run.claim_type == "course" and run.activity.status == "approved"
     }
 
-    def balance(doctor: Doctor, kind: str) -> int:
-        return history.balance[id(history.account(doctor, kind))]
+    def money(doctor: Doctor) -> int:
+        return history.balance(doctor, Account.Kind.SELF_CHOSEN)
 
     def active(doctor: Doctor) -> bool:
         return doctor.active_from <= today and (doctor.active_to is None or doctor.active_to >= today)
@@ -355,13 +277,13 @@ def _demo_users(population: Population, history: History, today: date) -> None:
             practice(d).region.code == "midtjylland",
             practice(d).town in upcoming,
             2 <= claims_this_year.get(d.pk, 0) <= 5,
-            balance(d, "self_chosen") >= 800_000,
-            -abs(balance(d, "self_chosen") - 1_500_000),
+            money(d) >= 800_000,
+            -abs(money(d) - 1_500_000),
         ),
     )
     employed = max(
         (d for d in gps if d.role == Doctor.Role.GP_EMPLOYED and history.has_account(d, today.year)),
-        key=lambda d: (claims_this_year.get(d.pk, 0) > 0, balance(d, "self_chosen")),
+        key=lambda d: (claims_this_year.get(d.pk, 0) > 0, money(d)),
     )
     trainee = max(
         (
@@ -371,7 +293,7 @@ def _demo_users(population: Population, history: History, today: date) -> None:
         ),
         key=lambda d: (practice(d).region.code == "midtjylland", d.active_from),
     )
-    staffed = {c.practice.pk for c in history.claims if c.practice is not None}
+    staffed = {c.practice_id for c in history.claims if c.staff_member_id is not None}
     clinic = max(
         (p for p in population.practices if p.form == Practice.Form.PARTNERSHIP),
         key=lambda p: (p.pk in staffed, p.region.code == "midtjylland", p.doctor_capacities),
@@ -383,19 +305,26 @@ def _demo_users(population: Population, history: History, today: date) -> None:
         "provider": {"provider": history.ref.plo_e},
         "counsellor": {"region": population.regions["midtjylland"]},
     }
+    made = set(User.objects.filter(username__startswith="demo-").values_list("username", flat=True))
     for slug, _label in DEMO_ROLES:
-        person = people.get(slug)
-        user = User(
-            username=demo_username(slug),
-            role=USER_ROLES[slug],
-            is_staff=slug == "admin",
-            is_superuser=slug == "admin",
-            first_name=person.first_name if person else "Demo",
-            last_name=person.last_name if person else slug,
-            **links.get(slug, {}),
-        )
-        user.set_unusable_password()
-        user.save()
+        if demo_username(slug) not in made:
+            _demo_user(slug, people.get(slug), links.get(slug, {}))
+
+
+def _demo_user(slug: str, person: Doctor | None = None, links: dict[str, Any] | None = None) -> User:
+    """A demo login without a password (the demo's role switcher signs in)."""
+    user = User(
+        username=demo_username(slug),
+        role=USER_ROLES[slug],
+        is_staff=slug == "admin",
+        is_superuser=slug == "admin",
+        first_name=person.first_name if person else "Demo",
+        last_name=person.last_name if person else slug,
+        **(links or {}),
+    )
+    user.set_unusable_password()
+    user.save()
+    return user
 
 
 def _queues(history: History, today: date) -> None:

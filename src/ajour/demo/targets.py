@@ -119,17 +119,7 @@ FILLER_MEDICAL_WEIGHTS = {
 }
 
 # Money (calibration §4.6)
-SELF_CHOSEN_ALLOCATION_HISTORY_ORE = {
-    # Before the rules engine's first dated value (2022) the allocation was 20,200 DKK (S21, "about 2019").
-    2019: Target(2_020_000, "S21"),
-    2020: Target(2_020_000, "S21"),
-    2021: Target(2_020_000, "S21; the change to 21,400 is assumed to apply from 2022"),
-}
-SYSTEMATIC_HALF_DAYS_PER_YEAR = Target(6, "S02: 3 days a year")
-STAFF_ALLOCATION_PER_CAPACITY_ORE = {
-    2023: Target(500_000, "S42: 5,000 DKK per doctor capacity for H2 2023"),
-    2024: Target(600_000, "assumed: no published amount from 2024"),
-}
+# Allocations, carry-over and forfeits are the product's own (accounts.services), not targets.
 STUDY_MATERIAL_CLAIMER_SHARE = Target(0.04, "assumed")
 STAFF_CLAIMING_PRACTICE_SHARE = Target(0.35, "assumed")
 
