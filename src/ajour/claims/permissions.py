@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ajour.accounts.models import Doctor, User
@@ -12,21 +13,20 @@ from ajour.catalogue.models import ActivityInstance
 from ajour.catalogue.permissions import claimable_by
 from ajour.claims.models import Claim
 from ajour.core.permissions import ALLOWED, Permission
+from ajour.rules import ParameterSet
 
 SECRETARIAT = {User.Role.CASEWORKER, User.Role.ADMIN}
 
 
 def claimant_for(user: User) -> Doctor | None:
-    """The doctor a user claims as: their own doctor, or for a clinic login the practice's owner."""
+    """The doctor a user claims as: their own doctor, or for a clinic login the practice's owner (a GP in
+    a role the rules let claim for clinic staff, `eligibility.staff_claimant_roles`)."""
     if user.doctor_id is not None:
         return user.doctor
     if user.role == User.Role.CLINIC and user.practice_id is not None:
+        roles = ParameterSet.default().on(timezone.localdate()).codes["eligibility.staff_claimant_roles"]
         return (
-            Doctor.objects.filter(
-                practice_id=user.practice_id, role__in=[Doctor.Role.GP_OWNER, Doctor.Role.GP_EMPLOYED]
-            )
-            .order_by("role", "pk")
-            .first()
+            Doctor.objects.filter(practice_id=user.practice_id, role__in=roles).order_by("role", "pk").first()
         )
     return None
 
