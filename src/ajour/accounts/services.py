@@ -227,18 +227,24 @@ def _staff_scheme_start(year: int) -> date:
 
 
 def allocate_year(*, year: int) -> RunResult:
-    """The yearly allocation run (R-ALLOC-1): owners, confirmed employed GPs, trainees, clinics."""
+    """The yearly allocation run (R-ALLOC-1): owners, confirmed employed GPs, trainees, clinics.
+
+    Holders are read in key order, so the same records always give the same entries in the same order."""
     with transaction.atomic():
         entries: list[LedgerEntry] = []
         owners = list(
-            Doctor.objects.filter(_active_in(year), role=Doctor.Role.GP_OWNER).values_list("pk", flat=True)
+            Doctor.objects.filter(_active_in(year), role=Doctor.Role.GP_OWNER)
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
         confirmed = list(
             EmploymentConfirmation.objects.filter(
                 year=year,
                 status=EmploymentConfirmation.Status.CONFIRMED,
                 doctor__role=Doctor.Role.GP_EMPLOYED,
-            ).values_list("doctor_id", "share_percent")
+            )
+            .order_by("doctor_id")
+            .values_list("doctor_id", "share_percent")
         )
         done = _existing_keys(f"alloc:{year}:")
         accounts = _accounts_for(owners + [d for d, _share in confirmed], GP_KINDS)
@@ -247,10 +253,12 @@ def allocate_year(*, year: int) -> RunResult:
         for doctor_id, share in confirmed:
             entries += _gp_allocation_entries(doctor_id, Doctor.Role.GP_EMPLOYED, year, share, accounts, done)
         agreements = list(
-            TrainingAgreement.objects.filter(starts_on__lte=date(year, 12, 31), ends_on__gte=date(year, 1, 1))
+            TrainingAgreement.objects.filter(
+                starts_on__lte=date(year, 12, 31), ends_on__gte=date(year, 1, 1)
+            ).order_by("pk")
         )
         entries += _agreement_entries(agreements, year, done)
-        practices = list(Practice.objects.values_list("pk", "doctor_capacities"))
+        practices = list(Practice.objects.order_by("pk").values_list("pk", "doctor_capacities"))
         staff_entries = _staff_entries(practices, year, done)
         booked = _insert(entries) + _insert(staff_entries)
     return RunResult(booked=booked, holders=len(owners) + len(confirmed) + len(agreements) + len(practices))
@@ -258,7 +266,7 @@ def allocate_year(*, year: int) -> RunResult:
 
 def _agreement_entries(agreements: list[TrainingAgreement], year: int, done: set[str]) -> list[LedgerEntry]:
     """The trainees' allocations for the agreements' periods starting in `year`, less those booked."""
-    accounts = _accounts_for({a.doctor_id for a in agreements}, [Account.Kind.SELF_CHOSEN])
+    accounts = _accounts_for(sorted({a.doctor_id for a in agreements}), [Account.Kind.SELF_CHOSEN])
     entries = []
     for agreement in agreements:
         for start in _trainee_periods(agreement, year):
