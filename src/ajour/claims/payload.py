@@ -15,7 +15,7 @@ from ajour.accounts.models import Account, Doctor, LedgerEntry, StaffMember
 from ajour.accounts.selectors import confirmed_employment_years
 from ajour.catalogue.models import Activity, ActivityInstance
 from ajour.catalogue.selectors import activity_number_for, approval_in_force
-from ajour.claims.models import Claim
+from ajour.claims.models import LIVE, Claim
 
 STUDY_MATERIAL_ID = "study-material"
 ACCOUNT_CHOICES = ("auto", "self_chosen")
@@ -77,7 +77,12 @@ class Positions:
     """The positions of many claimants, read in a few queries and kept current in memory as claims are
     recorded, so that a batch of claims decides each one on the balances the ones before it left."""
 
-    def __init__(self, *, doctor_ids: Iterable[int], staff_practice_ids: Iterable[int] = ()) -> None:
+    def __init__(
+        self, *, doctor_ids: Iterable[int], staff_practice_ids: Iterable[int] = (), with_material: bool = True
+    ) -> None:
+        """`with_material=False` skips reading study material already paid, which only a study-material
+        claim needs (one query fewer on every course claim)."""
+        self._with_material = with_material
         self._balances: dict[tuple[str, int, str], int] = defaultdict(int)
         self._allocations: dict[int, dict[int, int]] = defaultdict(dict)
         self._confirmed: dict[int, set[int]] = defaultdict(set)
@@ -110,9 +115,10 @@ class Positions:
         for doctor_id, year, amount in allocations:
             self._allocations[doctor_id][year] = int(amount)
         self._confirmed.update(confirmed_employment_years(doctor_ids=ids))
+        if not self._with_material:
+            return
         material = (
-            Claim.objects.filter(claimant_id__in=ids, activity_type="study_material")
-            .exclude(status=Claim.Status.REJECTED)
+            Claim.objects.filter(LIVE, claimant_id__in=ids, activity_type="study_material")
             .values_list("claimant_id", "activity_date__year")
             .annotate(t=Sum("payable_ore"))
         )
@@ -146,11 +152,12 @@ class Positions:
             used[claim.activity_date.year] = used.get(claim.activity_date.year, 0) + claim.payable_ore
 
 
-def position_of(claimant: Doctor, staff_practice_id: int | None) -> Position:
+def position_of(claimant: Doctor, staff_practice_id: int | None, *, with_material: bool) -> Position:
     """The claimant's position now: balances (with the clinic's staff account for a staff claim),
-    allocations and study material by year, and confirmed employment years."""
+    allocations and confirmed employment years, and study material by year `with_material`."""
     staff = [] if staff_practice_id is None else [staff_practice_id]
-    return Positions(doctor_ids=[claimant.pk], staff_practice_ids=staff).of(claimant, staff_practice_id)
+    positions = Positions(doctor_ids=[claimant.pk], staff_practice_ids=staff, with_material=with_material)
+    return positions.of(claimant, staff_practice_id)
 
 
 def _has_account(claimant: Doctor, position: Position, year: int) -> bool:
@@ -234,7 +241,7 @@ def build_payload(
         }
     if position is None:
         staff_practice = request.staff_member.practice_id if request.staff_member is not None else None
-        position = position_of(claimant, staff_practice)
+        position = position_of(claimant, staff_practice, with_material=request.is_material)
     payload: dict[str, object] = {
         "schema": "ajour.claim/1",
         "filed_on": filed_on.isoformat(),

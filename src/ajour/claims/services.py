@@ -206,7 +206,10 @@ def _submit(
         raise _already_claimed(holding)
     staff_practice = _staff_practice(request)
     payload = build_payload(
-        claimant=claimant, request=request, filed_on=filed_on, position=position_of(claimant, staff_practice)
+        claimant=claimant,
+        request=request,
+        filed_on=filed_on,
+        position=position_of(claimant, staff_practice, with_material=request.is_material),
     )
     decision, document = _decide(payload, lang)
     claim = _claim_from_decision(
@@ -348,6 +351,7 @@ def _submit_in_bulk(
     positions = Positions(
         doctor_ids=[c.claimant.pk for c in claims],
         staff_practice_ids=[p for c in claims if (p := _staff_practice(c.request)) is not None],
+        with_material=any(c.request.is_material for c in claims),
     )
     _prefetch_programmes([c.request.instance for c in claims if c.request.instance is not None])
     results: list[Claim | None] = [
