@@ -24,6 +24,7 @@ from ajour.accounts.models import (
     TrainingAgreement,
 )
 from ajour.accounts.selectors import doctor_balances, practice_staff_balance
+from ajour.catalogue.models import Activity
 from tests import factories
 from tests.claims import factories as cf
 
@@ -163,6 +164,25 @@ def test_close_year_command_and_at_risk_notice(
     call_command("accounts", "close-year", "--year", "2025")
     assert "close-year 2025" in capsys.readouterr().out
     assert doctor_balances(doctor=gp).self_chosen_ore == 2_140_000
+
+
+def test_at_risk_notices_suggest_only_courses_every_gp_may_claim(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    gp = factories.with_allocation(cf.gp(year=2024), year=2025)  # two years' money: one is at risk
+    other = cf.gp(year=2025)
+    cf.group_meeting(days=[date(2025, 11, 4)], members=[other], title="Gruppens eget møde")
+    individual = cf.activity(days=[date(2025, 11, 5)], title="Én læges individuelle kursus")
+    Activity.objects.filter(pk=individual.activity_id).update(
+        scope=Activity.Scope.INDIVIDUAL, applicant_doctor=other
+    )
+    cf.activity(days=[date(2025, 11, 6)], title="Diabetes i praksis")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("catalogue", "notify-at-risk", "--year", "2025", "--on", "2025-10-01")
+
+    titles = [course["title"] for course in Notice.objects.get(doctor=gp, kind="at_risk").data["courses"]]
+    assert titles == ["Diabetes i praksis"]
 
 
 def test_the_close_refuses_a_year_that_has_not_ended() -> None:

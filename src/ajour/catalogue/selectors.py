@@ -207,20 +207,15 @@ def activity_number_for(*, activity: Activity, year: int) -> str | None:
 def courses_with_seats(
     *, region_id: int | None, start: date, end: date, limit: int = 5
 ) -> list[dict[str, str]]:
-    """Approved courses in the region between `start` and `end` that still have free places."""
+    """Courses in the public catalogue (approved, open to every GP: `public_instances`) in the region
+    between `start` and `end` that still have free places."""
     if region_id is None:
         return []  # every activity instance has a region
     instances = (
-        ActivityInstance.objects.filter(
-            region_id=region_id,
-            starts_on__gte=start,
-            starts_on__lte=end,
-            activity__status=Activity.Status.APPROVED,
-        )
-        .exclude(activity__approval=Activity.Approval.NONE)
+        public_instances()
+        .filter(region_id=region_id, starts_on__gte=start, starts_on__lte=end)
         .annotate(taken=Count("attendances"))
         .filter(places__gt=F("taken"))
-        .select_related("activity")
         .order_by("starts_on", "pk")[:limit]
     )
     return [
