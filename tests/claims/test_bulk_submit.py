@@ -9,13 +9,20 @@ import pytest
 from ajour.accounts.models import Doctor, LedgerEntry
 from ajour.catalogue.models import Activity
 from ajour.claims import services
-from ajour.claims.models import AuditEvent, Claim
+from ajour.claims.models import AuditEvent, Claim, ControlPolicy
 from ajour.claims.payload import ClaimRequest
 from tests.claims import factories as f
 
 pytestmark = pytest.mark.django_db
 
 FILED = date(2025, 3, 10)
+
+
+@pytest.fixture(autouse=True)
+def _no_sample_control() -> None:
+    """Bulk claims carry their given status and are never drawn for control; one-by-one claims are drawn at
+    random (5 %). The comparison is of what both paths store, so the draw is switched off for the year."""
+    ControlPolicy.objects.create(year=FILED.year, share_basis_points=0, always_above_ore=10**12, seed="s")
 
 
 def _stored(claim: Claim) -> dict[str, object]:
