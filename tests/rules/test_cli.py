@@ -156,3 +156,15 @@ def test_rules_bench(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_rules(["bench", "--n", "70"]) == 0
     out = capsys.readouterr().out
     assert "70 generated claims" in out and out.count("decisions/s/core") == 2
+
+
+def test_a_day_at_the_end_of_the_calendar_is_invalid_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The engine once computed the filing deadline of a day in 9999 and exited 1."""
+    day = {"date": "9999-12-31", "from": "09:00", "to": "16:30"}
+    payload = claim(filed_on="2025-03-10", activity={"days": [day]})
+    code, decision, error = _quote(capsys, _write(tmp_path, json.dumps(payload).encode()))
+    assert (code, decision) == (2, None)
+    assert error["field"] == "activity.days[0].date"
+    assert "2099-12-31" in error["message"]

@@ -28,6 +28,17 @@ INVALID = [
     ("filed_on_not_a_date", claim(filed_on="10-03-2025"), "filed_on"),
     ("filed_on_impossible", claim(filed_on="2025-02-30"), "filed_on"),
     ("filed_on_not_iso_digits", claim(filed_on="20250310"), "filed_on"),
+    ("filed_on_before_the_window", claim(filed_on="1999-12-31"), "filed_on"),
+    (
+        "day_after_the_window",
+        claim(activity={"days": [{**DAY, "date": "9999-12-31"}]}),
+        "activity.days[0].date",
+    ),
+    (
+        "purchase_before_the_window",
+        claim(activity={**MATERIAL, "purchased_on": "0001-01-01"}),
+        "activity.purchased_on",
+    ),
     ("filed_on_null", claim(filed_on=None), "filed_on"),
     ("claimant_not_object", claim(claimant="gp"), "claimant"),
     ("unknown_role", claim(claimant={"role": "retired"}), "claimant.role"),

@@ -50,6 +50,10 @@ PROFESSIONS = (
 MAX_WEEKLY_HOURS = 80
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+"""Dates outside this window are invalid input, not a decision: no claim of the scheme lies there, and
+the engine's date arithmetic (a filing deadline in the following year) stays inside the calendar."""
 _TIME = re.compile(r"([0-9]{2}):([0-9]{2})")
 
 
@@ -138,9 +142,12 @@ def _parse_date(value: object, path: str) -> date:
     if not isinstance(value, str) or not _DATE.fullmatch(value):
         raise InvalidClaim(path, "must be a date written YYYY-MM-DD")
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise InvalidClaim(path, f"{value} is not a real date") from None
+    if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+        raise InvalidClaim(path, f"must lie between {EARLIEST_DATE} and {LATEST_DATE}")
+    return parsed
 
 
 def _parse_time(value: object, path: str) -> int:
