@@ -267,7 +267,7 @@ def test_an_appeal_of_three_megabytes_is_refused_with_the_field_error(gp_and_cou
     ).claim
     response = client.post(f"/claims/{claim.public_id}/appeal/", {"text": "Urimeligt. " * 300_000})
     assert response.status_code == 400
-    assert "class=\"error\"" in response.content.decode() and "5000 tegn" in response.content.decode()
+    assert 'class="error"' in response.content.decode() and "5000 tegn" in response.content.decode()
     assert not Appeal.objects.exists()
     claim.refresh_from_db()
     assert claim.status != Claim.Status.APPEALED

@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 
 from ajour.rules.schema import EARLIEST_DATE
 
+__all__ = ["EARLIEST_DATE"]  # the window starts where the rules engine's does
+
 YEARS_AHEAD = 2
 """How far ahead of today a date may lie."""
 
