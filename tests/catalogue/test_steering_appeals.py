@@ -55,7 +55,7 @@ def test_the_steering_group_lists_opens_and_decides_an_approval_appeal(applicant
     page = steering.get(f"/catalogue/appeals/{appeal.pk}/")
     assert page.status_code == 200 and "Bredt relevant." in page.content.decode()
     unfinished = steering.post(f"/catalogue/appeals/{appeal.pk}/", {"outcome": "overturn", "reasons": ""})
-    assert unfinished.status_code == 200 and "errorlist" in unfinished.content.decode()
+    assert unfinished.status_code == 400 and "errorlist" in unfinished.content.decode()
 
     decided = steering.post(
         f"/catalogue/appeals/{appeal.pk}/",

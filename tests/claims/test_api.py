@@ -111,12 +111,10 @@ def test_openapi_declares_every_status() -> None:
 
 def test_wrong_parameter_types_get_a_declared_error() -> None:
     client = _client_for(f.gp(year=2025))
-    assert client.get("/api/v1/claims", {"limit": "many"}).status_code == 422
-    assert (
-        Client().post("/api/v1/quote?lang=fr", WORKED_EXAMPLE, content_type="application/json").status_code
-        == 422
-    )
-    assert client.get("/api/v1/claims/not-a-uuid").status_code in {404, 422}
+    assert client.get("/api/v1/claims", {"limit": "many"}).json()["field"] == "limit"
+    language = Client().post("/api/v1/quote?lang=fr", WORKED_EXAMPLE, content_type="application/json")
+    assert language.status_code == 400 and language.json()["field"] == "lang"
+    assert client.get("/api/v1/claims/not-a-uuid").status_code in {400, 404}
 
 
 def test_submit_reads_dates_and_amounts_only_as_the_schema_writes_them() -> None:
@@ -140,3 +138,20 @@ def test_openapi_describes_the_quote_documents() -> None:
     assert gp_claim["additionalProperties"] is False and "$ref" not in json.dumps(claim)
     decision = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert decision["properties"]["schema"]["const"] == "ajour.decision/1"
+
+
+def test_study_material_on_a_far_date_is_invalid_input_naming_the_field() -> None:
+    """Not the rules engine's `activity.purchased_on`: the API's own field, refused before anything is
+    decided or stored."""
+    client = _client_for(f.gp(year=date.today().year))
+    for day in ("0001-01-01", "9999-12-31"):
+        response = client.post(
+            "/api/v1/claims",
+            {"material_ore": 45_000, "purchased_on": day, "description": "Lærebog"},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=day,
+        )
+        assert response.status_code == 400
+        assert response.json()["field"] == "purchased_on"
+        assert response.json()["message"].startswith("Enter a date from 2000-01-01 to")
+    assert not Claim.objects.exists()

@@ -10,6 +10,7 @@ from django.test import Client
 
 from ajour.accounts.models import User
 from ajour.accounts.selectors import doctor_balances
+from ajour.claims import services
 from ajour.claims.models import Appeal, Claim, ControlPolicy
 from tests import factories
 from tests.claims import factories as f
@@ -55,7 +56,7 @@ def test_find_by_number_title_and_date(gp_and_course) -> None:  # type: ignore[n
     )
     bad = client.get("/claims/new/", {"on": "31-02-2025"})
     assert (
-        bad.status_code == 200
+        bad.status_code == 400
         and "ÅÅÅÅ-MM-DD" in bad.content.decode()
         or "YYYY-MM-DD" in bad.content.decode()
     )
@@ -117,7 +118,7 @@ def test_bad_amount_gets_a_message_and_writes_nothing(gp_and_course) -> None:  #
             "action": "submit",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "error" in response.content.decode()
     assert Claim.objects.count() == 0
 
@@ -235,3 +236,38 @@ def test_clinic_claims_for_a_staff_member() -> None:
         and claim.payee == Claim.Payee.PRACTICE
         and claim.drawn_staff_ore == 282_000
     )
+
+
+def test_study_material_bought_on_a_far_date_is_refused_not_stored_as_rejected() -> None:
+    """0001-01-01 and 9999-12-31 were stored as rejected claims (or crashed the rules engine): they are
+    invalid input for the purchase date field, in the reader's language."""
+    gp = f.gp(year=date.today().year)
+    client = _logged_in(f.login_of(gp))
+    for day in ("0001-01-01", "1999-12-31", "9999-12-31"):
+        response = client.post(
+            "/claims/material/",
+            {
+                "description": "Lærebog",
+                "purchased_on": day,
+                "amount": "450",
+                "payee": "private_account",
+                "action": "submit",
+            },
+        )
+        assert response.status_code == 400, day
+        assert "Angiv en dato fra 2000-01-01 til" in response.content.decode()
+    assert not Claim.objects.exists()
+
+
+def test_an_appeal_of_three_megabytes_is_refused_with_the_field_error(gp_and_course) -> None:  # type: ignore[no-untyped-def]
+    gp, instance = gp_and_course
+    client = _logged_in(f.login_of(gp))
+    claim = services.submit_claim(
+        claimant=gp, request=f.request_for(instance), filed_on=date.today(), by=f.login_of(gp)
+    ).claim
+    response = client.post(f"/claims/{claim.public_id}/appeal/", {"text": "Urimeligt. " * 300_000})
+    assert response.status_code == 400
+    assert 'class="error"' in response.content.decode() and "5000 tegn" in response.content.decode()
+    assert not Appeal.objects.exists()
+    claim.refresh_from_db()
+    assert claim.status != Claim.Status.APPEALED

@@ -9,7 +9,7 @@ from ninja import Router, Schema, Status
 from ajour.accounts.http import api_user, token_auth
 from ajour.accounts.models import User
 from ajour.accounts.selectors import doctor_balances, practice_staff_balance
-from ajour.core.schemas import DetailOut
+from ajour.core.schemas import ErrorOut
 
 router = Router(tags=["accounts"])
 
@@ -24,7 +24,7 @@ class AccountOut(Schema):
     staff_ore: int | None = None
 
 
-@router.get("/account", auth=token_auth, response={200: AccountOut, 401: DetailOut}, summary="Your balances")
+@router.get("/account", auth=token_auth, response={200: AccountOut, 401: ErrorOut}, summary="Your balances")
 def account(request: HttpRequest) -> Status[object]:
     user = api_user(request)
     year = timezone.localdate().year

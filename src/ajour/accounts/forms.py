@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ajour.accounts.banking import normalise_iban
 from ajour.accounts.models import Account
+from ajour.core.bounds import MONEY_MAX_ORE, TEXT_MAX
 
 
 class ContractForm(forms.Form):
@@ -25,21 +26,24 @@ class ConfirmationDecisionForm(forms.Form):
         label=_("Reason (required when rejecting or pro-rating)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=TEXT_MAX,
     )
 
 
 class CorrectionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Account"), choices=Account.Kind.choices[:2])
     amount = forms.IntegerField(
-        label=_("Change (øre, or half days on the systematic account; negative to deduct)")
+        label=_("Change (øre, or half days on the systematic account; negative to deduct)"),
+        min_value=-MONEY_MAX_ORE,
+        max_value=MONEY_MAX_ORE,
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT_MAX)
 
 
 class ProrateForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     percent = forms.IntegerField(label=_("Share of the full allocation (%)"), min_value=0, max_value=100)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT_MAX)
 
 
 class BankAccountForm(forms.Form):

@@ -10,6 +10,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ajour.core.bounds import TEXT_MAX, length_at_most
+
 
 class Region(models.Model):
     """One of the five Danish regions."""
@@ -119,7 +121,10 @@ class EmploymentConfirmation(models.Model):
     decided_by = models.ForeignKey("User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["doctor", "year"], name="one_confirmation_per_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["doctor", "year"], name="one_confirmation_per_year"),
+            length_at_most("note", TEXT_MAX),
+        ]
 
     def __str__(self) -> str:
         return f"{self.doctor} {self.year}: {self.status}"

@@ -20,6 +20,7 @@ from ajour.accounts.forms import (
 )
 from ajour.accounts.http import request_user
 from ajour.accounts.models import User
+from ajour.core.forms import form_errors, render_form_page
 from ajour.core.permissions import require
 
 
@@ -42,7 +43,7 @@ def employment(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:employment")
         except services.AccountError as error:
             form.add_error("document", str(error))
-    return render(
+    return render_form_page(
         request,
         "accounts/employment.html",
         {"form": form, "confirmations": selectors.employment_for_doctor(doctor=user.doctor)},
@@ -66,10 +67,15 @@ def contract(request: HttpRequest, pk: int) -> FileResponse:
 def confirmations(request: HttpRequest) -> HttpResponse:
     """The secretariat's list of contracts waiting for confirmation."""
     require(permissions.can_manage_accounts(request_user(request)))
+    return _confirmations_page(request)
+
+
+def _confirmations_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     return render(
         request,
         "accounts/confirmations.html",
         {"pending": selectors.pending_confirmations(), "form": ConfirmationDecisionForm()},
+        status=status,
     )
 
 
@@ -93,7 +99,8 @@ def decide_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
         except services.AccountError as error:
             messages.error(request, str(error))
     else:
-        messages.error(request, _("Check the decision: the share must be 1–100 %."))
+        messages.error(request, form_errors(form))
+        return _confirmations_page(request, status=400)
     return redirect("accounts:confirmations")
 
 
@@ -147,7 +154,7 @@ def doctor_account(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("accounts:doctor", pk=doctor.pk)
     except services.AccountError as error:
         messages.error(request, str(error))
-    return render(
+    return render_form_page(
         request,
         "accounts/doctor.html",
         {
@@ -173,4 +180,4 @@ def bank_account(request: HttpRequest) -> HttpResponse:
         services.set_payout_account(user=user, iban=form.cleaned_data["iban"])
         messages.success(request, _("The payout account has been saved."))
         return redirect("accounts:bank")
-    return render(request, "accounts/bank.html", {"form": form, "holder": holder})
+    return render_form_page(request, "accounts/bank.html", {"form": form, "holder": holder})

@@ -7,13 +7,12 @@ Search and detail are public. Submission and attendance need a provider: an API 
 from __future__ import annotations
 
 from datetime import date
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, P, PathEx, Query, Router, Schema, Status
 from ninja.security import django_auth
 
 from ajour.accounts.http import request_user, token_auth
@@ -21,7 +20,9 @@ from ajour.accounts.models import Region, User
 from ajour.catalogue import permissions, selectors, services
 from ajour.catalogue.models import Activity, ActivityInstance, SeTheme, Topic
 from ajour.catalogue.programme import DayPlan, Session
-from ajour.core.schemas import ClockTime, ClockTimeOut, IsoDate, JsonInt, ValidationErrorOut
+from ajour.core.api_errors import ApiError
+from ajour.core.bounds import ID_MAX, ID_TEXT_MAX, IDS_MAX, MONEY_MAX_ORE, TEXT_MAX, TITLE_MAX, column_range
+from ajour.core.schemas import TEXT_PATTERN, ClockTime, ClockTimeOut, ErrorOut, IsoDate, JsonInt
 
 router = Router(tags=["catalogue"])
 PAGE_SIZE = 20
@@ -36,26 +37,30 @@ def _caller(request: HttpRequest) -> User:
     return auth if isinstance(auth, User) else request_user(request)
 
 
-class Error(Schema):
-    detail: str
-    errors: list[str] = []
+CODE_PATTERN = "^[-a-z0-9_]{1,50}$"
+"""Region, topic and SE theme codes: they must name one that exists (else a 400 naming the field)."""
+PLACES_MIN, PLACES_MAX = 1, column_range(ActivityInstance, "places")[1]
+PRICE_MAX_ORE = min(MONEY_MAX_ORE, column_range(Activity, "price_ore")[1])
+
+Code = Annotated[str, Field(pattern=CODE_PATTERN, max_length=50)]
+Text = Annotated[str, Field(max_length=TEXT_MAX, pattern=TEXT_PATTERN)]
 
 
 class SearchParams(Schema):
     q: str = Field(
         "", max_length=200, description="Free text (Danish full-text search), or an activity number"
     )
-    region: str = Field("", description="Region code, e.g. `hovedstaden`")
+    region: str = Field("", max_length=50, description="Region code, e.g. `hovedstaden`")
     date_from: IsoDate | None = None
     date_to: IsoDate | None = None
-    form: str = Field("", description="Activity form, e.g. `course`, `e_learning`")
-    se_theme: str = Field("", description="SE theme code")
-    topic: str = Field("", description="Topic code")
+    form: str = Field("", max_length=50, description="Activity form, e.g. `course`, `e_learning`")
+    se_theme: str = Field("", max_length=50, description="SE theme code")
+    topic: str = Field("", max_length=50, description="Topic code")
     free_places: bool = False
-    max_price_ore: int | None = Field(None, ge=0)
+    max_price_ore: int | None = Field(None, ge=0, le=column_range(Activity, "price_ore")[1])
     e_learning: bool = False
     sort: str = Field("relevance", pattern="^(relevance|date)$")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=10_000)
 
 
 class ClaimOption(Schema):
@@ -124,40 +129,52 @@ class ActivityOut(Schema):
 
 
 class SessionIn(Schema):
-    starts_at: ClockTime = Field(alias="from")
-    ends_at: ClockTime = Field(alias="to", description="After `from`")
-    title: str = ""
+    model_config = {"extra": "forbid"}
+
+    starts_at: ClockTime = Field(alias="from", examples=["09:00"])
+    ends_at: ClockTime = Field(alias="to", description="After `from`", examples=["12:00"])
+    title: str = Field("", max_length=TITLE_MAX, pattern=TEXT_PATTERN, examples=["Diagnostik og behandling"])
 
 
 class DayIn(Schema):
-    date: IsoDate
-    sessions: list[SessionIn] = Field(min_length=1)
+    model_config = {"extra": "forbid"}
+
+    date: IsoDate = Field(examples=["2026-03-05"])
+    sessions: list[SessionIn] = Field(min_length=1, max_length=20)
 
 
 class RunIn(Schema):
-    venue: str = Field(min_length=1, max_length=120)
-    town: str = Field(min_length=1, max_length=60)
-    region: str = Field(description="Region code")
-    places: JsonInt = Field(ge=1)
-    days: list[DayIn] = Field(min_length=1, description="No date twice")
+    model_config = {"extra": "forbid"}
+
+    venue: str = Field(min_length=1, max_length=120, pattern=TEXT_PATTERN, examples=["Lægehuset"])
+    town: str = Field(min_length=1, max_length=60, pattern=TEXT_PATTERN, examples=["Odense"])
+    region: Code = Field(description="Region code", examples=["hovedstaden"])
+    places: JsonInt = Field(ge=PLACES_MIN, le=PLACES_MAX, examples=[30])
+    days: list[DayIn] = Field(min_length=1, max_length=60, description="No date twice")
 
 
 class ActivityIn(Schema):
-    title: str = Field(min_length=1, max_length=200)
-    description: str = ""
+    model_config = {"extra": "forbid"}
+
+    title: str = Field(
+        min_length=1, max_length=TITLE_MAX, pattern=TEXT_PATTERN, examples=["Astma og KOL i almen praksis"]
+    )
+    description: Text = Field("", examples=["Spirometri, inhalationsteknik og forværringer."])
     form: Activity.Form
     target_group: Activity.TargetGroup = Activity.TargetGroup.GPS
-    topic: str = Field(description="Topic code")
-    extra_topics: list[str] = []
-    requested_approval: str = Field(pattern="^(self_chosen|systematic|both)$")
-    se_theme: str | None = None
-    price_ore: JsonInt = Field(0, ge=0)
-    gp_involvement: str = ""
-    curriculum_relevance: str = ""
-    funding: str = ""
+    topic: Code = Field(description="Topic code", examples=["psychiatry"])
+    extra_topics: list[Code] = Field(
+        [], max_length=20, description="Further topic codes", examples=[["adhd"]]
+    )
+    requested_approval: str = Field(pattern="^(self_chosen|systematic|both)$", examples=["self_chosen"])
+    se_theme: Code | None = Field(None, description="SE theme code (for systematic approval)")
+    price_ore: JsonInt = Field(0, ge=0, le=PRICE_MAX_ORE, examples=[300_000])
+    gp_involvement: Text = ""
+    curriculum_relevance: Text = ""
+    funding: Text = ""
     industry_involvement: bool = Field(False, strict=True)
     planning_independent: bool = Field(True, strict=True)
-    runs: list[RunIn] = Field(min_length=1)
+    runs: list[RunIn] = Field(min_length=1, max_length=50)
     submit: bool = Field(False, strict=True, description="Submit at once instead of keeping a draft")
 
 
@@ -169,7 +186,11 @@ class CreatedOut(Schema):
 
 
 class AttendanceIn(Schema):
-    authorisation_ids: list[str] = Field(min_length=1, max_length=2000)
+    model_config = {"extra": "forbid"}
+
+    authorisation_ids: list[Annotated[str, Field(max_length=ID_TEXT_MAX, pattern=TEXT_PATTERN)]] = Field(
+        min_length=1, max_length=IDS_MAX, examples=[["A1B2C"]]
+    )
 
 
 class AttendanceOut(Schema):
@@ -224,9 +245,7 @@ def _run(instance: ActivityInstance) -> dict[str, object]:
     }
 
 
-@router.get(
-    "/search", response={200: SearchOut, 422: ValidationErrorOut}, auth=None, summary="Search the catalogue"
-)
+@router.get("/search", response={200: SearchOut}, auth=None, summary="Search the catalogue")
 def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, object]:
     """Approved runs, filtered and sorted like the public catalogue page, 20 per page."""
     filters = selectors.SearchFilters(**params.dict(exclude={"page"}))
@@ -241,14 +260,14 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, objec
 
 @router.get(
     "/activities/{activity_id}",
-    response={200: ActivityOut, 404: Error, 422: ValidationErrorOut},
+    response={200: ActivityOut, 404: ErrorOut},
     auth=None,
     summary="One approved activity",
 )
-def activity_detail(request: HttpRequest, activity_id: int) -> Status[object]:
+def activity_detail(request: HttpRequest, activity_id: PathEx[int, P(ge=1, le=ID_MAX)]) -> Status[object]:
     activity = selectors.public_activity(pk=activity_id)
     if activity is None:
-        return Status(404, {"detail": str(_("Not found."))})
+        raise ApiError(404)
     return Status(
         200,
         {
@@ -272,23 +291,24 @@ def activity_detail(request: HttpRequest, activity_id: int) -> Status[object]:
 
 @router.post(
     "/activities",
-    response={201: CreatedOut, 400: Error, 401: Error, 403: Error, 422: ValidationErrorOut},
+    response={201: CreatedOut, 400: ErrorOut, 403: ErrorOut},
     auth=PROVIDER_AUTH,
     summary="Submit an activity (provider)",
 )
 def submit_activity(request: HttpRequest, body: ActivityIn) -> Status[object]:
-    """Creates the application with its runs; the claim preview and pre-checks come back at once."""
+    """Creates the application with its runs; the claim preview and pre-checks come back at once.
+    A code that names no region, topic or SE theme is a 400 naming the field."""
     user = _caller(request)
     permission = permissions.can_apply_as_provider(user)
     if not permission:
-        return Status(403, {"detail": permission.reason})
+        raise ApiError(403, permission.reason)
+    data, runs = _activity_data(body)
     try:
-        data, runs = _activity_data(body)
         activity = services.create_activity(user=user, data=data, instances=runs, provider=user.provider)
         if body.submit:
             activity = services.submit_activity(activity=activity, user=user)
     except services.CatalogueError as error:
-        return Status(400, {"detail": error.message, "errors": error.errors})
+        raise ApiError(400, error.message, errors=error.errors) from None
     return Status(
         201,
         {
@@ -303,24 +323,28 @@ def submit_activity(request: HttpRequest, body: ActivityIn) -> Status[object]:
 _Coded = TypeVar("_Coded", Topic, SeTheme, Region)
 
 
-def _lookup(model: type[_Coded], code: str, what: str) -> _Coded:
+def _lookup(model: type[_Coded], code: str, field: str) -> _Coded:
     found = model.objects.filter(code=code).first()
     if found is None:
-        raise services.CatalogueError(_("Unknown %(what)s: %(code)s") % {"what": what, "code": code})
+        raise ApiError(400, f"Unknown {model._meta.verbose_name}: {code}", field=field)
     return found
 
 
 def _activity_data(body: ActivityIn) -> tuple[services.ActivityData, list[services.InstanceData]]:
-    topic = _lookup(Topic, body.topic, _("topic"))
+    """The service's input, or a 400 naming the field: a code that names nothing, a session that ends
+    before it starts, a date given twice."""
+    topic = _lookup(Topic, body.topic, "topic")
     data = services.ActivityData(
         title=body.title,
         description=body.description,
         form=body.form,
         target_group=body.target_group,
         topic=topic,
-        extra_topics=[_lookup(Topic, code, _("topic")) for code in body.extra_topics],
+        extra_topics=[
+            _lookup(Topic, code, f"extra_topics[{index}]") for index, code in enumerate(body.extra_topics)
+        ],
         requested_approval=body.requested_approval,
-        se_theme=_lookup(SeTheme, body.se_theme, _("SE theme")) if body.se_theme else None,
+        se_theme=_lookup(SeTheme, body.se_theme, "se_theme") if body.se_theme else None,
         price_ore=body.price_ore,
         gp_involvement=body.gp_involvement,
         curriculum_relevance=body.curriculum_relevance,
@@ -329,25 +353,24 @@ def _activity_data(body: ActivityIn) -> tuple[services.ActivityData, list[servic
         planning_independent=body.planning_independent,
     )
     runs = []
-    for number, run in enumerate(body.runs, start=1):
-        days = []
-        for day in sorted(run.days, key=lambda d: d.date):
+    for number, run in enumerate(body.runs):
+        days: list[DayPlan] = []
+        for index, day in enumerate(run.days):
             sessions = [Session(s.starts_at, s.ends_at, s.title) for s in day.sessions]
-            if any(s.ends_at <= s.starts_at for s in sessions):
-                raise services.CatalogueError(
-                    _("Run %(run)s, %(date)s: a session must end after it starts.")
-                    % {"run": number, "date": day.date}
-                )
+            for at, session in enumerate(sessions):
+                if session.ends_at <= session.starts_at:
+                    where = f"runs[{number}].days[{index}].sessions[{at}].to"
+                    raise ApiError(400, "A session must end after it starts.", field=where)
+            if day.date in {d.date for d in days}:
+                raise ApiError(400, "Each date may appear once.", field=f"runs[{number}].days[{index}].date")
             days.append(DayPlan.from_sessions(day.date, sessions))
-        if len({d.date for d in days}) != len(days):
-            raise services.CatalogueError(_("Run %(run)s: each date may appear once.") % {"run": number})
         runs.append(
             services.InstanceData(
                 venue=run.venue,
                 town=run.town,
-                region=_lookup(Region, run.region, _("region")),
+                region=_lookup(Region, run.region, f"runs[{number}].region"),
                 places=run.places,
-                days=days,
+                days=sorted(days, key=lambda d: d.date),
             )
         )
     return data, runs
@@ -355,21 +378,22 @@ def _activity_data(body: ActivityIn) -> tuple[services.ActivityData, list[servic
 
 @router.post(
     "/runs/{run_id}/attendance",
-    response={200: AttendanceOut, 400: Error, 401: Error, 403: Error, 404: Error, 422: ValidationErrorOut},
+    response={200: AttendanceOut, 400: ErrorOut, 404: ErrorOut},
     auth=PROVIDER_AUTH,
     summary="Report attendance for a run (provider)",
 )
-def report_attendance(request: HttpRequest, run_id: int, body: AttendanceIn) -> Status[object]:
-    """All or nothing: any unknown, malformed or repeated ID refuses the whole list, naming its row."""
+def report_attendance(
+    request: HttpRequest, run_id: PathEx[int, P(ge=1, le=ID_MAX)], body: AttendanceIn
+) -> Status[object]:
+    """All or nothing: any unknown, malformed or repeated ID refuses the whole list, naming its row
+    in `errors`."""
     user = _caller(request)
-    try:
-        instance = permissions.instance_for_applicant(user, run_id)
-    except Http404:  # the chokepoint does not reveal whether the run exists
-        return Status(404, {"detail": str(_("Not found."))})
+    # the chokepoint answers 404 (Http404) without revealing whether the run exists
+    instance = permissions.instance_for_applicant(user, run_id)
     try:
         created = services.report_attendance(
             instance=instance, user=user, authorisation_ids=body.authorisation_ids
         )
     except services.CatalogueError as error:
-        return Status(400, {"detail": error.message, "errors": error.errors})
+        raise ApiError(400, error.message, field="authorisation_ids", errors=error.errors) from None
     return Status(200, {"recorded": len(created)})

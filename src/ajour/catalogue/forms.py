@@ -14,9 +14,21 @@ from ajour.catalogue.models import Activity, ActivityInstance, Provider, SeTheme
 from ajour.catalogue.programme import DayPlan, ProgrammeError, parse_programme
 from ajour.catalogue.selectors import QueueFilters, SearchFilters, individual_approval_limits
 from ajour.catalogue.services import ActivityData, InstanceData
+from ajour.core.bounds import (
+    ID_TEXT_MAX,
+    IDS_MAX,
+    MONEY_MAX_ORE,
+    PROGRAMME_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+    column_range,
+    validate_date_in_window,
+)
 from ajour.core.formats import format_half_days
+from ajour.core.forms import RowsChoiceField
 
 REQUESTABLE = [c for c in Activity.Approval.choices if c[0] != Activity.Approval.NONE]
+PRICE_MAX_DKK = Decimal(MONEY_MAX_ORE) / 100
 PROGRAMME_HELP = _(
     "One session per line: date, from–to and title, e.g. “2026-03-05 09:00-12:00 Diagnosis”. "
     "The time between sessions on the same day counts as a break."
@@ -71,14 +83,14 @@ class ProviderForm(_ProviderModelForm):
 
 
 class ActivityForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
     description = forms.CharField(
-        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=TEXT_MAX
     )
     form = forms.ChoiceField(label=_("Form"), choices=Activity.Form.choices)
     target_group = forms.ChoiceField(label=_("Target group"), choices=Activity.TargetGroup.choices)
     topic = TopicChoice(label=_("Main topic"), queryset=Topic.objects.order_by("name_da"))
-    extra_topics = forms.ModelMultipleChoiceField(
+    extra_topics = RowsChoiceField(
         label=_("Further topics"), queryset=Topic.objects.order_by("name_da"), required=False
     )
     requested_approval = forms.ChoiceField(label=_("Approval applied for"), choices=REQUESTABLE)
@@ -88,20 +100,30 @@ class ActivityForm(forms.Form):
         required=False,
     )
     price_dkk = forms.DecimalField(
-        label=_("Price per participant (DKK)"), min_value=0, decimal_places=2, max_digits=9, initial=0
+        label=_("Price per participant (DKK)"),
+        min_value=0,
+        max_value=PRICE_MAX_DKK,
+        decimal_places=2,
+        max_digits=9,
+        initial=0,
     )
     gp_involvement = forms.CharField(
         label=_("Practising GPs in planning or teaching"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
+        max_length=TEXT_MAX,
     )
     curriculum_relevance = forms.CharField(
         label=_("Relevance to the specialty curriculum"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
+        max_length=TEXT_MAX,
     )
     funding = forms.CharField(
-        label=_("Who pays, and any sponsorship"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Who pays, and any sponsorship"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=TEXT_MAX,
     )
     industry_involvement = forms.BooleanField(
         label=_("The pharmaceutical or medical industry is involved"), required=False
@@ -168,9 +190,13 @@ class IndividualActivityForm(ActivityForm):
     rules parameters set."""
 
     justification = forms.CharField(
-        label=_("Why this activity is especially relevant to you"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Why this activity is especially relevant to you"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=TEXT_MAX,
     )
-    breadth_statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    breadth_statement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXT_MAX
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -184,9 +210,14 @@ class InstanceForm(forms.Form):
     venue = forms.CharField(label=_("Venue"), max_length=120)
     town = forms.CharField(label=_("Town"), max_length=60)
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.order_by("name"))
-    places = forms.IntegerField(label=_("Places"), min_value=1, initial=30)
+    places = forms.IntegerField(
+        label=_("Places"), min_value=1, max_value=column_range(ActivityInstance, "places")[1], initial=30
+    )
     programme = forms.CharField(
-        label=_("Programme"), help_text=PROGRAMME_HELP, widget=forms.Textarea(attrs={"rows": 6})
+        label=_("Programme"),
+        help_text=PROGRAMME_HELP,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=PROGRAMME_MAX,
     )
 
     def clean_programme(self) -> list[DayPlan]:
@@ -202,10 +233,12 @@ class InstanceForm(forms.Form):
 class PreviewForm(forms.Form):
     """The fields of the application form that the live claim preview needs (htmx)."""
 
-    programme = forms.CharField(required=False)
+    programme = forms.CharField(required=False, max_length=PROGRAMME_MAX)
     form = forms.ChoiceField(choices=[("", ""), *Activity.Form.choices], required=False)
     requested_approval = forms.ChoiceField(choices=[("", ""), *REQUESTABLE], required=False)
-    price_dkk = forms.DecimalField(min_value=0, decimal_places=2, max_digits=9, required=False)
+    price_dkk = forms.DecimalField(
+        min_value=0, max_value=PRICE_MAX_DKK, decimal_places=2, max_digits=9, required=False
+    )
 
     def add_prefix(self, field_name: str) -> str:
         return "run-programme" if field_name == "programme" else field_name
@@ -227,12 +260,13 @@ class DecisionForm(forms.Form):
         label=_("SE theme"), queryset=SeTheme.objects.order_by("name_da"), required=False
     )
     conditions = forms.CharField(
-        label=_("Conditions"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Conditions"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=TEXT_MAX
     )
     reasons = forms.CharField(
         label=_("Reasons, or the information you need"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        max_length=TEXT_MAX,
     )
 
     def __init__(self, *args: Any, instances: list[ActivityInstance], **kwargs: Any) -> None:
@@ -278,13 +312,21 @@ class ChangeApprovalForm(forms.Form):
         label=_("Approval from the date"),
         choices=[*REQUESTABLE, (Activity.Approval.NONE, _("Withdraw the approval"))],
     )
-    valid_from = forms.DateField(label=_("From date"), widget=forms.DateInput(attrs={"type": "date"}))
-    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
+    valid_from = forms.DateField(
+        label=_("From date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_date_in_window],
+    )
+    reasons = forms.CharField(
+        label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_MAX
+    )
 
 
 class AppealForm(forms.Form):
     reasons = forms.CharField(
-        label=_("Why the decision should be changed"), widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Why the decision should be changed"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=TEXT_MAX,
     )
 
 
@@ -298,11 +340,15 @@ class AppealDecisionForm(forms.Form):
     se_theme = forms.ModelChoiceField(
         label=_("SE theme"), queryset=SeTheme.objects.order_by("name_da"), required=False
     )
-    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
+    reasons = forms.CharField(
+        label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_MAX
+    )
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 4}))
+    answer = forms.CharField(
+        label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 4}), max_length=TEXT_MAX
+    )
 
 
 class AttendanceForm(forms.Form):
@@ -310,6 +356,7 @@ class AttendanceForm(forms.Form):
         label=_("Participants' authorisation IDs, one per line"),
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
+        max_length=IDS_MAX * (ID_TEXT_MAX + 1),
     )
     file = forms.FileField(label=_("…or a CSV file with one authorisation ID per row"), required=False)
 
@@ -321,7 +368,9 @@ class AttendanceForm(forms.Form):
 
 
 class BookingsForm(forms.Form):
-    booked = forms.IntegerField(label=_("Places taken"), min_value=0)
+    booked = forms.IntegerField(
+        label=_("Places taken"), min_value=0, max_value=column_range(ActivityInstance, "booked")[1]
+    )
 
 
 class QueueFilterForm(forms.Form):
@@ -357,15 +406,28 @@ class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     region = forms.ChoiceField(label=_("Region"), required=False)
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_date_in_window],
     )
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_date_in_window],
+    )
     form = forms.ChoiceField(
         label=_("Form"), required=False, choices=[("", _("All forms")), *Activity.Form.choices]
     )
     se_theme = forms.ChoiceField(label=_("SE theme"), required=False)
     topic = forms.ChoiceField(label=_("Topic"), required=False)
-    max_price = forms.IntegerField(label=_("Max price (DKK)"), required=False, min_value=0)
+    max_price = forms.IntegerField(
+        label=_("Max price (DKK)"),
+        required=False,
+        min_value=0,
+        max_value=column_range(Activity, "price_ore")[1] // 100,
+    )
     free_places = forms.BooleanField(label=_("Only with free places"), required=False)
     e_learning = forms.BooleanField(label=_("Only e-learning"), required=False)
     sort = forms.ChoiceField(

@@ -7,6 +7,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ajour.core.bounds import TEXT_MAX, length_at_most
+
 
 class Provider(models.Model):
     """A course provider: PLO-E, a regional unit or a private provider."""
@@ -162,6 +164,18 @@ class Activity(models.Model):
     class Meta:
         verbose_name_plural = "activities"
         indexes = [models.Index(fields=["status"])]
+        constraints = [
+            length_at_most(field, TEXT_MAX)
+            for field in (
+                "description",
+                "gp_involvement",
+                "curriculum_relevance",
+                "funding",
+                "justification",
+                "breadth_statement",
+                "conditions",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.number or '—'} {self.title}"
@@ -255,7 +269,9 @@ class ApprovalDecision(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["activity", "version"], name="one_decision_per_version")
+            models.UniqueConstraint(fields=["activity", "version"], name="one_decision_per_version"),
+            length_at_most("reasons", TEXT_MAX),
+            length_at_most("conditions", TEXT_MAX),
         ]
         ordering = ["activity", "version"]
 
@@ -326,6 +342,7 @@ class ApprovalAppeal(models.Model):
 
     class Meta:
         ordering = ["filed_at", "pk"]
+        constraints = [length_at_most("reasons", TEXT_MAX), length_at_most("decision_reasons", TEXT_MAX)]
 
     def __str__(self) -> str:
         return f"Appeal of {self.activity}: {self.outcome}"

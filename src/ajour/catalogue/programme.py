@@ -17,6 +17,7 @@ from typing import Protocol
 
 from django.utils.translation import gettext as _
 
+from ajour.core.bounds import TITLE_MAX, date_window_message, in_date_window
 from ajour.rules import Decision, InvalidClaim, decide, decision_to_json, parse_claim
 from ajour.rules.days import course_day_halves
 from ajour.rules.schema import STAFF_TYPES
@@ -97,9 +98,14 @@ def parse_programme(text: str) -> list[DayPlan]:
             raise ProgrammeError(
                 number, _("“%(value)s” is not a date.") % {"value": match.group(1)}
             ) from None
-        session = Session(
-            _time(match.group(2), number), _time(match.group(3), number), match.group(4).strip()
-        )
+        if not in_date_window(day):
+            raise ProgrammeError(number, date_window_message())
+        title = match.group(4).strip()
+        if len(title) > TITLE_MAX:
+            raise ProgrammeError(
+                number, _("A session title has at most %(count)s characters.") % {"count": TITLE_MAX}
+            )
+        session = Session(_time(match.group(2), number), _time(match.group(3), number), title)
         if session.ends_at <= session.starts_at:
             raise ProgrammeError(number, _("The session must end after it starts."))
         for other in by_date.get(day, []):

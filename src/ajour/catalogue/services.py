@@ -37,6 +37,7 @@ from ajour.catalogue.models import (
 from ajour.catalogue.programme import DayPlan, claim_preview
 from ajour.catalogue.selectors import approval_in_force, individual_approval_limits
 from ajour.catalogue.workflow import ACTIVITIES, APPROVAL_APPEALS, refusal
+from ajour.core.bounds import ID_TEXT_MAX, IDS_MAX
 from ajour.core.formats import format_half_days
 from ajour.core.mail import send_mail_to
 from ajour.rules import ParameterSet
@@ -641,7 +642,10 @@ def read_attendance_csv(content: bytes) -> list[str]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CatalogueError(_("The file must be a UTF-8 CSV file.")) from None
-    rows = list(csv.reader(io.StringIO(text), delimiter=";" if ";" in text.split("\n", 1)[0] else ","))
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=";" if ";" in text.split("\n", 1)[0] else ","))
+    except csv.Error:  # a field above the csv module's limit, or a quote never closed
+        raise CatalogueError(_("The file is not a CSV file with one authorisation ID per row.")) from None
     if (
         rows
         and rows[0]
@@ -660,19 +664,23 @@ def report_attendance(
         raise CatalogueError(_("Attendance can only be reported for an approved activity."))
     if instance.ends_on > timezone.localdate():
         raise CatalogueError(_("Attendance can be reported when the run has ended."))
+    if len(authorisation_ids) > IDS_MAX:
+        raise CatalogueError(_("Report at most %(count)s participants at a time.") % {"count": IDS_MAX})
     errors = []
     seen: dict[str, int] = {}
     wanted = [(row, value.strip().upper()) for row, value in enumerate(authorisation_ids, start=1)]
     wanted = [(row, value) for row, value in wanted if value]
+    well_formed = {value for _row, value in wanted if AUTHORISATION_ID.match(value)}
     known = {
         doctor.authorisation_id.upper(): doctor
-        for doctor in Doctor.objects.filter(authorisation_id__in={value for _row, value in wanted})
+        for doctor in Doctor.objects.filter(authorisation_id__in=well_formed)
     }
     for row, value in wanted:
-        if not AUTHORISATION_ID.match(value):
+        if value not in well_formed:  # asked of no database: it may hold anything, a NUL character too
+            shown = value.replace("\x00", "")[:ID_TEXT_MAX]
             errors.append(
                 _("Row %(row)s: “%(value)s” is not an authorisation ID (5 letters or digits).")
-                % {"row": row, "value": value}
+                % {"row": row, "value": shown}
             )
         elif value in seen:
             errors.append(

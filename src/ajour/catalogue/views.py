@@ -24,6 +24,7 @@ from ajour.catalogue.ical import calendar
 from ajour.catalogue.models import Activity
 from ajour.catalogue.programme import claim_preview
 from ajour.catalogue.workflow import ACTIVITIES, APPROVAL_APPEALS
+from ajour.core.forms import form_errors, render_form_page
 from ajour.core.permissions import require
 
 PAGE_SIZE = 20
@@ -97,7 +98,7 @@ def provider_register(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your organisation is registered. You can now submit activities."))
             return redirect("web:home")
-    return render(request, "catalogue/provider_register.html", {"form": form})
+    return render_form_page(request, "catalogue/provider_register.html", {"form": form})
 
 
 @login_required
@@ -132,7 +133,9 @@ def activity_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Saved as a draft. Check what participants can claim, then submit."))
             return redirect("catalogue:application", pk=activity.pk)
-    return render(request, "catalogue/activity_form.html", {"form": form, "run": run, "as_gp": as_gp})
+    return render_form_page(
+        request, "catalogue/activity_form.html", {"form": form, "run": run, "as_gp": as_gp}
+    )
 
 
 @login_required
@@ -150,7 +153,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             return redirect("catalogue:application", pk=activity.pk)
-    return render(
+    return render_form_page(
         request,
         "catalogue/activity_form.html",
         {"form": form, "activity": activity, "as_gp": bool(activity.applicant_doctor_id)},
@@ -171,18 +174,35 @@ def instance_new(request: HttpRequest, pk: int) -> HttpResponse:
             run.add_error(None, error.message)
         else:
             return redirect("catalogue:application", pk=activity.pk)
-    return render(request, "catalogue/instance_form.html", {"activity": activity, "run": run})
+    return render_form_page(request, "catalogue/instance_form.html", {"activity": activity, "run": run})
 
 
 @login_required
 @require_GET
 def application(request: HttpRequest, pk: int) -> HttpResponse:
     """The applicant's page: status, what participants can claim, notifications and next steps."""
+    return _application_page(request, _own_application(request, pk))
+
+
+def _own_application(request: HttpRequest, pk: int) -> Activity:
+    """The applicant's own application; anyone else gets the 404 of a missing one."""
     activity = permissions.activity_for_user(request_user(request), pk)
     if not permissions.is_applicant(request_user(request), activity):
         raise Http404
+    return activity
+
+
+def _application_page(
+    request: HttpRequest,
+    activity: Activity,
+    *,
+    answer_form: forms.AnswerForm | None = None,
+    appeal_form: forms.AppealForm | None = None,
+    refused: bool = False,
+) -> HttpResponse:
+    """The applicant's page; with a form sent with errors, or input `refused`, it shows why (400)."""
     today = timezone.localdate()
-    return render(
+    return render_form_page(
         request,
         "catalogue/application.html",
         {
@@ -192,11 +212,12 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
             "decisions": activity.decisions.order_by("-version"),
             "appeal": activity.appeals.order_by("-pk").first(),
             "can": _can(request, activity),
-            "answer_form": forms.AnswerForm(),
-            "appeal_form": forms.AppealForm(),
+            "answer_form": answer_form or forms.AnswerForm(),
+            "appeal_form": appeal_form or forms.AppealForm(),
             "today": today,
             "similar": _similar(activity, today),
         },
+        refused=refused,
     )
 
 
@@ -208,23 +229,24 @@ def _similar(activity: Activity, today: date) -> list[Activity]:
 
 
 def _applicant_post(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    activity = permissions.activity_for_user(request_user(request), pk)
-    if not permissions.is_applicant(request_user(request), activity):
-        raise Http404
+    activity = _own_application(request, pk)
+    answer_form = forms.AnswerForm(request.POST) if action == "answer" else None
+    appeal_form = forms.AppealForm(request.POST) if action == "appeal" else None
+    sent = answer_form or appeal_form
+    if sent is not None and not sent.is_valid():
+        return _application_page(request, activity, answer_form=answer_form, appeal_form=appeal_form)
     try:
-        if action == "submit":
-            services.submit_activity(activity=activity, user=request_user(request))
-            messages.success(request, _("Submitted. A medical consultant will assess the application."))
-        elif action == "answer":
-            answer_form = forms.AnswerForm(request.POST)
-            answer = answer_form.cleaned_data["answer"] if answer_form.is_valid() else ""
+        if answer_form is not None:
+            answer = answer_form.cleaned_data["answer"]
             services.answer_information(activity=activity, user=request_user(request), answer=answer)
             messages.success(request, _("Your answer was sent to the consultant."))
-        else:
-            appeal_form = forms.AppealForm(request.POST)
-            reasons = appeal_form.cleaned_data["reasons"] if appeal_form.is_valid() else ""
+        elif appeal_form is not None:
+            reasons = appeal_form.cleaned_data["reasons"]
             services.file_appeal(activity=activity, user=request_user(request), reasons=reasons)
             messages.success(request, _("Your appeal was sent to the steering group."))
+        else:
+            services.submit_activity(activity=activity, user=request_user(request))
+            messages.success(request, _("Submitted. A medical consultant will assess the application."))
     except services.CatalogueError as error:
         messages.error(request, error.message)
     return redirect("catalogue:application", pk=activity.pk)
@@ -295,7 +317,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"count": len(created)},
             )
             return redirect("catalogue:application", pk=instance.activity_id)
-    return render(
+    return render_form_page(
         request,
         "catalogue/attendance.html",
         {
@@ -312,9 +334,10 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 def bookings(request: HttpRequest, pk: int) -> HttpResponse:
     instance = permissions.instance_for_applicant(request_user(request), pk)
     form = forms.BookingsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return _application_page(request, instance.activity, refused=True)
     try:
-        if not form.is_valid():
-            raise services.CatalogueError(" ".join(str(e) for errors in form.errors.values() for e in errors))
         services.report_bookings(instance=instance, booked=form.cleaned_data["booked"])
         messages.success(request, _("Places taken are updated."))
     except services.CatalogueError as error:
@@ -382,7 +405,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("catalogue:review_queue")
     similar = _similar(activity, timezone.localdate())
-    return render(
+    return render_form_page(
         request,
         "catalogue/review.html",
         {
@@ -431,7 +454,7 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The decision is recorded and the applicant has been told."))
             return redirect("catalogue:appeals")
-    return render(
+    return render_form_page(
         request,
         "catalogue/appeal.html",
         {
@@ -462,7 +485,7 @@ def change(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The approval is changed from the date given."))
             return redirect("catalogue:change", pk=activity.pk)
-    return render(
+    return render_form_page(
         request,
         "catalogue/change.html",
         {

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, P, QueryEx, Router, Schema, Status
 from pydantic import ValidationError, WithJsonSchema
 
 from ajour.accounts.http import api_user, token_auth
@@ -24,20 +24,12 @@ from ajour.claims import permissions, services
 from ajour.claims.models import Claim
 from ajour.claims.payload import ClaimInputError, ClaimRequest
 from ajour.claims.schemas import CLAIM_SCHEMA, DECISION_SCHEMA_DOC
-from ajour.core.schemas import DetailOut, IsoDate, JsonInt, ValidationErrorOut
+from ajour.core.api_errors import ApiError, invalid_input
+from ajour.core.bounds import MONEY_MAX_ORE, TITLE_MAX
+from ajour.core.schemas import TEXT_PATTERN, ErrorOut, IsoDate, JsonInt, RowId
 from ajour.rules import InvalidClaim, decide_payload
 
 router = Router(tags=["claims"])
-
-
-class ErrorOut(Schema):
-    error: str = Field(examples=["invalid_claim"])
-    field: str = ""
-    message: str
-
-
-def _error(field: str, message: str, error: str = "invalid_claim") -> dict[str, str]:
-    return {"error": error, "field": field, "message": message}
 
 
 Decision = Annotated[dict[str, object], WithJsonSchema(DECISION_SCHEMA_DOC)]
@@ -60,7 +52,7 @@ QUOTE_BODY = {
 @router.post(
     "/quote",
     auth=None,
-    response={200: Decision, 400: ErrorOut, 422: ValidationErrorOut},
+    response={200: Decision, 400: ErrorOut},
     summary="Decide one claim (ajour.claim/1 → ajour.decision/1) without storing anything",
     openapi_extra=QUOTE_BODY,
 )
@@ -68,11 +60,11 @@ def quote(request: HttpRequest, lang: Literal["en", "da"] = "en") -> Status[obje
     try:
         payload = json.loads(request.body or b"")
     except (ValueError, UnicodeDecodeError):
-        return Status(400, _error("", "The body is not valid JSON."))
+        raise ApiError(400, "The body is not valid JSON.", error="invalid_claim") from None
     try:
         return Status(200, decide_payload(payload, lang=lang))
     except InvalidClaim as error:
-        return Status(400, error.as_json())
+        raise ApiError(400, **error.as_json()) from None
 
 
 class ClaimIn(Schema):
@@ -80,18 +72,20 @@ class ClaimIn(Schema):
 
     model_config = {"extra": "forbid"}
 
-    instance_id: JsonInt | None = Field(None, description="The activity instance; omit for study material.")
-    attended_days: list[IsoDate] | None = Field(None, description="Programme days attended; omit for all.")
-    course_fee_ore: JsonInt = Field(0, ge=0, le=100_000_000)
-    transport_ore: JsonInt = Field(0, ge=0, le=100_000_000)
-    material_ore: JsonInt = Field(0, ge=0, le=100_000_000)
-    purchased_on: IsoDate | None = None
-    description: str = Field("", max_length=200)
+    instance_id: RowId | None = Field(None, description="The activity instance; omit for study material.")
+    attended_days: list[IsoDate] | None = Field(
+        None, max_length=366, description="Programme days attended; omit for all."
+    )
+    course_fee_ore: JsonInt = Field(0, ge=0, le=MONEY_MAX_ORE, examples=[400_000])
+    transport_ore: JsonInt = Field(0, ge=0, le=MONEY_MAX_ORE, examples=[50_000])
+    material_ore: JsonInt = Field(0, ge=0, le=MONEY_MAX_ORE)
+    purchased_on: IsoDate | None = Field(None, description="Study material: the purchase date.")
+    description: str = Field(
+        "", max_length=TITLE_MAX, pattern=TEXT_PATTERN, description="Study material: what was bought."
+    )
     account: Literal["auto", "self_chosen"] = "auto"
     payee: Literal["private_account", "practice_account"] = "private_account"
-    staff_member_id: JsonInt | None = Field(
-        None, description="Staff claims: the staff member of your clinic."
-    )
+    staff_member_id: RowId | None = Field(None, description="Staff claims: the staff member of your clinic.")
 
 
 class ClaimOut(Schema):
@@ -162,7 +156,7 @@ def _request(user: User, claimant: Doctor, body: ClaimIn) -> ClaimRequest:
 @router.post(
     "/claims",
     auth=token_auth,
-    response={200: ClaimOut, 201: ClaimOut, 400: ErrorOut, 401: DetailOut, 403: ErrorOut, 409: ErrorOut},
+    response={200: ClaimOut, 201: ClaimOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut},
     summary="Submit a claim (decided at once; the draws are booked in the same transaction)",
     openapi_extra={
         **CLAIM_BODY,
@@ -198,24 +192,17 @@ def submit(request: HttpRequest) -> Status[object]:
     user = api_user(request)
     permission = permissions.can_claim(user)
     if not permission:
-        return Status(403, _error("", permission.reason, "forbidden"))
+        raise ApiError(403, permission.reason)
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key or len(key) > 100:
-        return Status(
-            400,
-            _error(
-                "Idempotency-Key", "Send an Idempotency-Key header (1–100 characters).", "invalid_request"
-            ),
-        )
+        raise ApiError(400, "Send an Idempotency-Key header (1–100 characters).", field="Idempotency-Key")
     try:
         body = ClaimIn.model_validate_json(request.body or b"")
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        return Status(400, _error(where, str(first["msg"])))
+        raise invalid_input(error.errors(), error="invalid_claim", located=False) from None
     claimant = permissions.claimant_for(user)
     if claimant is None:  # can_claim has found one above
-        return Status(403, _error("", permission.reason, "forbidden"))
+        raise ApiError(403, permission.reason)
     try:
         submission = services.submit_claim(
             claimant=claimant,
@@ -227,43 +214,43 @@ def submit(request: HttpRequest) -> Status[object]:
             lang="en",
         )
     except ClaimInputError as error:
-        return Status(400, _error(error.field, error.message))
+        raise ApiError(400, error.message, field=error.field, error="invalid_claim") from None
     except services.IdempotencyConflict as error:
-        return Status(409, _error("Idempotency-Key", str(error), "idempotency_conflict"))
+        raise ApiError(409, str(error), field="Idempotency-Key", error="idempotency_conflict") from None
     except services.DuplicateClaim as duplicate:
         message = (
             f"This run has already been claimed: claim {duplicate.existing.public_id}. A run can be claimed "
             "once; only a rejected claim leaves it free to claim again."
         )
-        return Status(409, _error("instance_id", message, "duplicate_claim"))
+        raise ApiError(409, message, field="instance_id", error="duplicate_claim") from None
     return Status((200 if submission.replayed else 201), _out(submission.claim))
 
 
 @router.get(
     "/claims",
     auth=token_auth,
-    response={200: list[ClaimOut], 401: DetailOut, 422: ValidationErrorOut},
+    response={200: list[ClaimOut], 401: ErrorOut},
     summary="Your claims, newest first",
 )
-def list_claims(request: HttpRequest, limit: Query[int] = 50) -> Status[object]:
+def list_claims(request: HttpRequest, limit: QueryEx[int, P(ge=1, le=200)] = 50) -> Status[object]:
     user = api_user(request)
     claims = Claim.objects.none()
     if user.role == User.Role.CLINIC and user.practice_id is not None:
         claims = Claim.objects.filter(practice_id=user.practice_id, staff_member__isnull=False)
     elif user.doctor_id is not None:
         claims = Claim.objects.filter(claimant_id=user.doctor_id, staff_member__isnull=True)
-    return Status(200, [_out(c) for c in claims.order_by("-created_at", "-pk")[: max(1, min(limit, 200))]])
+    return Status(200, [_out(c) for c in claims.order_by("-created_at", "-pk")[:limit]])
 
 
 @router.get(
     "/claims/{public_id}",
     auth=token_auth,
-    response={200: ClaimOut, 401: DetailOut, 404: ErrorOut, 422: ValidationErrorOut},
+    response={200: ClaimOut, 401: ErrorOut, 404: ErrorOut},
     summary="One claim",
 )
 def get_claim(request: HttpRequest, public_id: UUID) -> Status[object]:
     try:
         claim = permissions.claim_for_user(api_user(request), public_id)
     except Http404:
-        return Status(404, _error("", "No such claim.", "not_found"))
+        raise ApiError(404, "No such claim.") from None
     return Status(200, _out(claim))

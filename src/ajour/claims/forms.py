@@ -15,15 +15,20 @@ from ajour.accounts.models import Practice, StaffMember
 from ajour.catalogue.models import ActivityInstance
 from ajour.claims.models import Claim
 from ajour.claims.payload import ClaimRequest
+from ajour.core.bounds import MONEY_MAX_ORE, TEXT_MAX, TITLE_MAX, validate_date_in_window
 
 
 class KronerField(forms.DecimalField):
-    """Kroner with at most two decimals, 0 to 1,000,000; cleans to integer øre."""
+    """Kroner with at most two decimals, 0 to 1,000,000 (`MONEY_MAX_ORE`); cleans to integer øre."""
+
+    MAX_LENGTH = 20
+    """Characters typed: "1.000.000,00 kr." with room for spaces."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
+            widget=forms.TextInput(attrs={"inputmode": "decimal", "maxlength": self.MAX_LENGTH}),
             min_value=Decimal(0),
-            max_value=Decimal(1_000_000),
+            max_value=Decimal(MONEY_MAX_ORE) / 100,
             decimal_places=2,
             max_digits=9,
             required=False,
@@ -123,11 +128,12 @@ class ClaimForm(forms.Form):
 
 
 class MaterialForm(forms.Form):
-    description = forms.CharField(label=_("What did you buy?"), max_length=200)
+    description = forms.CharField(label=_("What did you buy?"), max_length=TITLE_MAX)
     purchased_on = forms.DateField(
         label=_("Purchase date"),
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Enter the date as YYYY-MM-DD.")},
+        validators=[validate_date_in_window],
     )
     amount = KronerField(label=_("Price (DKK)"))
     payee = forms.ChoiceField(label=_("Pay to"), choices=Claim.Payee.choices, initial=Claim.Payee.PRIVATE)
@@ -149,7 +155,10 @@ class ReceiptForm(forms.Form):
 
 class AppealForm(forms.Form):
     text = forms.CharField(
-        label=_("Why do you appeal?"), widget=forms.Textarea(attrs={"rows": 4}), min_length=10
+        label=_("Why do you appeal?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        min_length=10,
+        max_length=TEXT_MAX,
     )
 
 
@@ -163,7 +172,9 @@ REVIEW_CHOICES = [
 class ReviewForm(forms.Form):
     action = forms.ChoiceField(label=_("Decision"), choices=REVIEW_CHOICES)
     amount = KronerField(label=_("New amount to pay (DKK), when adjusting"))
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXT_MAX
+    )
 
     def __init__(self, *args: Any, offered: Collection[str] | None = None, **kwargs: Any) -> None:
         """`offered`: the actions the claim workflow allows on the claim now (the page offers only those)."""
@@ -178,7 +189,9 @@ class AppealDecisionForm(forms.Form):
         label=_("Outcome"), choices=[("upheld", _("Upheld")), ("dismissed", _("Dismissed"))]
     )
     amount = KronerField(label=_("Amount to pay (DKK), when upheld"))
-    text = forms.CharField(label=_("Reasons for the outcome"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Reasons for the outcome"), widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_MAX
+    )
 
 
 class PayoutForm(forms.Form):

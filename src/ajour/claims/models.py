@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ajour.core.bounds import TEXT_MAX, length_at_most
+
 
 class ClaimStatus(models.TextChoices):
     DECIDED = "decided", _("Decided")
@@ -170,6 +172,9 @@ class Appeal(models.Model):
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [length_at_most("text", TEXT_MAX), length_at_most("decision_text", TEXT_MAX)]
 
     def __str__(self) -> str:
         return f"Appeal of {self.claim}: {self.outcome}"

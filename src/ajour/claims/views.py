@@ -33,6 +33,8 @@ from ajour.claims.models import Appeal, Claim, PayoutBatch
 from ajour.claims.payload import ClaimInputError
 from ajour.claims.payouts import run_payouts
 from ajour.claims.workflow import CLAIMS, REVIEW_ACTIONS
+from ajour.core.bounds import date_window_message, in_date_window
+from ajour.core.forms import form_errors, render_form_page
 from ajour.core.permissions import Refused, require
 
 
@@ -72,6 +74,9 @@ def find(request: HttpRequest) -> HttpResponse:
             on = date.fromisoformat(on_text)
         except ValueError:
             error = _("Enter the date as YYYY-MM-DD.")
+        else:
+            if not in_date_window(on):
+                on, error = None, date_window_message()
     searched = bool(query or on)
     results = (
         selectors.claimable_instances(
@@ -88,6 +93,7 @@ def find(request: HttpRequest) -> HttpResponse:
         request,
         "claims/find.html",
         {"q": query, "on": on_text, "results": results, "searched": searched, "error": error},
+        status=400 if error else 200,
     )
 
 
@@ -127,7 +133,7 @@ def new_claim(request: HttpRequest, instance_id: int) -> HttpResponse:
         instance_id=instance.pk,
         staff_practice_id=form.staff_practice.pk if form.staff_practice is not None else None,
     )
-    return render(
+    return render_form_page(
         request,
         "claims/claim_form.html",
         {
@@ -138,6 +144,7 @@ def new_claim(request: HttpRequest, instance_id: int) -> HttpResponse:
             "claimant": claimant,
             "claimed": claimed,
         },
+        refused=bool(error),
     )
 
 
@@ -201,7 +208,12 @@ def new_material(request: HttpRequest) -> HttpResponse:
             )
         except ClaimInputError as failure:
             error = failure.message
-    return render(request, "claims/material_form.html", {"form": form, "decision": decision, "error": error})
+    return render_form_page(
+        request,
+        "claims/material_form.html",
+        {"form": form, "decision": decision, "error": error},
+        refused=bool(error),
+    )
 
 
 @login_required
@@ -209,10 +221,21 @@ def new_material(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The claim, its decision in plain language, receipts, appeal and the status timeline."""
     user = request_user(request)
-    claim = permissions.claim_for_user(user, public_id)
+    return _detail_page(request, user, permissions.claim_for_user(user, public_id))
+
+
+def _detail_page(
+    request: HttpRequest,
+    user: User,
+    claim: Claim,
+    *,
+    appeal_form: AppealForm | None = None,
+    review_form: ReviewForm | None = None,
+) -> HttpResponse:
+    """The claim's page; with a form that was sent with errors, the page shows them (400)."""
     claimants_side = permissions.is_claimants_side(user, claim)
     can = CLAIMS.actions(claim.status, user.role)
-    return render(
+    return render_form_page(
         request,
         "claims/detail.html",
         {
@@ -225,8 +248,8 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "can_appeal": claimants_side and "appeal" in can,
             "can_review": bool(can & REVIEW_ACTIONS),
             "receipt_form": ReceiptForm(),
-            "appeal_form": AppealForm(),
-            "review_form": ReviewForm(offered=can),
+            "appeal_form": appeal_form or AppealForm(),
+            "review_form": review_form or ReviewForm(offered=can),
         },
     )
 
@@ -265,8 +288,7 @@ def appeal(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user, claim = _claim_of_claimants_side(request, public_id)
     form = AppealForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Explain in a few sentences why you appeal."))
-        return _back(request, claim)
+        return _detail_page(request, user, claim, appeal_form=form)
     try:
         services.file_appeal(claim=claim, text=form.cleaned_data["text"], by=user)
         messages.success(request, _("Your appeal has been sent to the steering group."))
@@ -282,14 +304,9 @@ def review(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = request_user(request)
     require(permissions.can_review(user))
     claim = permissions.claim_for_user(user, public_id)
-    form = ReviewForm(request.POST)
+    form = ReviewForm(request.POST, offered=CLAIMS.actions(claim.status, user.role))
     if not form.is_valid():
-        messages.error(
-            request,
-            _("Check the decision form: %(errors)s")
-            % {"errors": "; ".join(str(e) for errors in form.errors.values() for e in errors)},
-        )
-        return _back(request, claim)
+        return _detail_page(request, user, claim, review_form=form)
     data = form.cleaned_data
     try:
         if data["action"] == "approve":
@@ -348,8 +365,13 @@ def decide_appeal(request: HttpRequest, appeal_id: int) -> HttpResponse:
     appeal_obj = get_object_or_404(Appeal, pk=appeal_id)
     form = AppealDecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose an outcome and give the reasons."))
-        return redirect("claims:appeals")
+        messages.error(request, form_errors(form))
+        return render(
+            request,
+            "claims/appeals.html",
+            {"appeals": selectors.pending_appeals(), "form": AppealDecisionForm()},
+            status=400,
+        )
     data = form.cleaned_data
     upheld = data["outcome"] == "upheld"
     try:

@@ -1,4 +1,4 @@
-"""Schemas shared by every JSON API router: django-ninja's own error bodies and exact date and time types.
+"""Schemas shared by every JSON API router: the one error shape, and exact date, time and id types.
 
 Each component name must be unique across the whole API (django-ninja names a component after its
 class, and a second class of the same name silently replaces the first in the OpenAPI document).
@@ -10,34 +10,41 @@ import re
 from datetime import date, datetime, time
 from typing import Annotated, Any
 
-from ninja import Schema
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from ninja import Field, Schema
+from pydantic import AfterValidator, BeforeValidator, GetJsonSchemaHandler, PlainSerializer, WithJsonSchema
+from pydantic_core import CoreSchema, PydanticCustomError
+
+from ajour.core.api_errors import CODES
+from ajour.core.bounds import EARLIEST_DATE, ID_MAX, date_window_message, in_date_window, latest_date
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?")
 CLOCK_PATTERN = f"^{_CLOCK.pattern}$"
 CLOCK_OUT_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"
+TEXT_PATTERN = "^[^\\x00]*$"
+"""Free text: anything but NUL (which PostgreSQL cannot store; `RejectNulCharactersMiddleware` refuses
+it before any view), said in the schema so that generated requests know it too."""
 
 
-class DetailOut(Schema):
-    """An error with a message only: django-ninja's own (`Unauthorized`, `Cannot parse request body`,
-    `CSRF check Failed`) and the statistics API's."""
+class ErrorOut(Schema):
+    """Every error of the API: a code, the field it is about, a message in plain English, and with
+    several problems each of them (README, "JSON API")."""
 
-    detail: str
-
-
-class ValidationErrorItem(Schema):
-    type: str
-    loc: list[str | int]
-    msg: str
-    ctx: dict[str, Any] | None = None
-
-
-class ValidationErrorOut(Schema):
-    """A path, query or body value of the wrong type or shape (django-ninja's own validation)."""
-
-    detail: list[ValidationErrorItem]
+    error: Annotated[str, WithJsonSchema({"type": "string", "enum": list(CODES)})] = Field(
+        examples=["invalid_request"]
+    )
+    field: str = Field(
+        description=(
+            "The first invalid field as a path (`runs[0].places`), or a query, path or header parameter; "
+            "empty when the error is not about one field"
+        ),
+        examples=["runs[0].places"],
+    )
+    message: str = Field(examples=["Input should be less than or equal to 2147483647"])
+    errors: list[str] = Field(
+        default_factory=list,
+        description="Every problem found, one sentence each; only when there are several",
+    )
 
 
 def _iso_date(value: object) -> object:
@@ -47,6 +54,13 @@ def _iso_date(value: object) -> object:
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         return value
     raise PydanticCustomError("date_format", "Input should be a date written YYYY-MM-DD")
+
+
+def _in_window(value: date) -> date:
+    """From 2000-01-01 to two years after today, like every date a form takes (`ajour.core.bounds`)."""
+    if not in_date_window(value):
+        raise PydanticCustomError("date_window", date_window_message())
+    return value
 
 
 def _clock_time(value: object) -> object:
@@ -68,8 +82,30 @@ def _json_integer(value: object) -> object:
 JsonInt = Annotated[int, BeforeValidator(_json_integer)]
 """An integer in a JSON body: what JSON Schema's `integer` allows, nothing that pydantic would coerce."""
 
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-"""A calendar date written `YYYY-MM-DD` (JSON Schema `format: date`)."""
+RowId = Annotated[int, Field(ge=1, le=ID_MAX), BeforeValidator(_json_integer)]
+"""The id of a row in a JSON body: what a primary key can be."""
+
+
+class _DateWindowSchema:
+    """The JSON Schema of a date in the window, made when the document is: its pattern names the years
+    from 2000 to two years ahead, so generated requests (and readers) know them."""
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        years = "|".join(str(year) for year in range(EARLIEST_DATE.year, latest_date().year + 1))
+        return {
+            "type": "string",
+            "format": "date",
+            "pattern": f"^({years})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+            "description": "YYYY-MM-DD, from 2000-01-01 to two years after today",
+            "examples": ["2026-03-05"],
+        }
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_in_window), _DateWindowSchema()]
+"""A calendar date written `YYYY-MM-DD`, from 2000-01-01 to two years after today."""
+
 
 ClockTime = Annotated[
     time,

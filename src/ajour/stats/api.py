@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
-from ninja.errors import HttpError
 from pydantic import WithJsonSchema
 
 from ajour.catalogue.models import Provider
-from ajour.core.schemas import DetailOut, ValidationErrorOut
+from ajour.core.api_errors import ApiError
+from ajour.core.schemas import ErrorOut
 from ajour.stats.forms import FIRST_YEAR, LAST_YEAR, FilterForm
 from ajour.stats.models import Form
 from ajour.stats.selectors import Filters
@@ -57,7 +57,7 @@ def _filters(query: FilterQuery) -> Filters:
     form = FilterForm({k: v for k, v in query.dict().items() if v not in (None, "")})
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
-        raise HttpError(400, f"{field}: {errors[0]}")
+        raise ApiError(400, str(errors[0]), field=field)
     return form.filters()
 
 
@@ -77,7 +77,7 @@ def _out(table: Table) -> TableOut:
 
 @router.get(
     "/tables",
-    response={200: list[TableOut], 400: DetailOut, 422: ValidationErrorOut},
+    response={200: list[TableOut], 400: ErrorOut},
     summary="All statistics tables",
 )
 def tables(request: HttpRequest, query: Query[FilterQuery]) -> list[TableOut]:
@@ -89,7 +89,7 @@ def tables(request: HttpRequest, query: Query[FilterQuery]) -> list[TableOut]:
 
 @router.get(
     "/tables/{measure}",
-    response={200: TableOut, 400: DetailOut, 404: DetailOut, 422: ValidationErrorOut},
+    response={200: TableOut, 400: ErrorOut, 404: ErrorOut},
     summary="One statistics table",
 )
 def table(
@@ -100,13 +100,13 @@ def table(
     """One table by key: participation, provider_type, form, category, region, top_topics, series,
     topic_trends, per_gp, money, participation_region, participation_sex, participation_practice_size."""
     if measure not in TABLE_KEYS:
-        raise HttpError(404, f"Unknown measure: {measure}")
+        raise ApiError(404, f"Unknown measure: {measure}", field="measure")
     return _out(next(t for t in _tables(_filters(query)) if t.key == measure))
 
 
 @router.get(
     "/headline",
-    response={200: dict[str, Any], 400: DetailOut, 422: ValidationErrorOut},
+    response={200: dict[str, Any], 400: ErrorOut},
     summary="Headline figures of a year",
 )
 def headline(request: HttpRequest, query: Query[FilterQuery]) -> dict[str, Any]:

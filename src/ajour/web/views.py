@@ -7,6 +7,7 @@ import logging
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -90,6 +91,9 @@ def _error(request: HttpRequest, status: int, message: str) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Also a body above the size limit, which Django refuses as a suspicious request: 413."""
+    if isinstance(exception, RequestDataTooBig):
+        return _error(request, 413, _("What you sent is too large (at most 5 MB)."))
     return _error(request, 400, _("The request could not be understood."))
 
 
