@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,7 +10,8 @@ from django.test import Client
 
 from ajour.accounts.models import User
 from ajour.accounts.selectors import doctor_balances
-from ajour.claims.models import Appeal, Claim, ControlPolicy
+from ajour.claims import services
+from ajour.claims.models import Appeal, Claim, ControlPolicy, PayoutBatch
 from tests import factories
 from tests.claims import factories as f
 from tests.conftest import RulesParameters
@@ -235,3 +236,28 @@ def test_clinic_claims_for_a_staff_member() -> None:
         and claim.payee == Claim.Payee.PRACTICE
         and claim.drawn_staff_ore == 282_000
     )
+
+
+def test_a_payout_date_out_of_the_window_is_refused_next_to_the_field_and_pays_nothing() -> None:
+    gp = f.gp(year=date.today().year)
+    ControlPolicy.objects.create(
+        year=date.today().year, share_basis_points=0, always_above_ore=10**12, seed="s"
+    )
+    instance = f.activity(days=[f.recent_weekday()])
+    services.submit_claim(claimant=gp, request=f.request_for(instance), filed_on=date.today(), by=None)
+    caseworker = _logged_in(factories.user(role=User.Role.CASEWORKER))
+
+    far = caseworker.post("/claims/payouts/", {"date": "9999-12-31"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert far.status_code == 200
+    assert "can be at most 31 days ahead" in far.context["form"].errors["date"][0]
+    assert not PayoutBatch.objects.exists()
+    assert not Claim.objects.filter(status=Claim.Status.PAID).exists()
+
+    assert caseworker.post("/claims/payouts/", {"date": date.today().isoformat()}).status_code == 302
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    earlier = caseworker.post("/claims/payouts/", {"date": yesterday}, HTTP_ACCEPT_LANGUAGE="da")
+    assert "kan ikke ligge før den seneste udbetalingskørsel" in earlier.context["form"].errors["date"][0]
+    again = caseworker.post("/claims/payouts/", {"date": date.today().isoformat()}, follow=True)
+    assert PayoutBatch.objects.count() == 1
+    assert "findes allerede" in again.content.decode()

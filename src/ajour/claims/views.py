@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,7 +31,7 @@ from ajour.claims.forms import (
 )
 from ajour.claims.models import Appeal, Claim, PayoutBatch
 from ajour.claims.payload import ClaimInputError
-from ajour.claims.payouts import run_payouts
+from ajour.claims.payouts import PayoutError, PayoutFiles, run_payouts
 from ajour.claims.workflow import CLAIMS, REVIEW_ACTIONS
 from ajour.core.permissions import Refused, require
 
@@ -374,22 +374,44 @@ def payouts(request: HttpRequest) -> HttpResponse:
     require(permissions.can_review(user))
     form = PayoutForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        files = run_payouts(on=form.cleaned_data["date"], by=user)
-        if files is None:
-            messages.info(request, _("There is nothing to pay."))
+        try:
+            files = run_payouts(on=form.cleaned_data["date"], by=user)
+        except PayoutError as error:
+            form.add_error("date", str(error))
+        else:
+            _report_run(request, files)
             return redirect("claims:payouts")
-        messages.success(
-            request,
-            _("Batch %(id)s: %(count)d transfers.")
-            % {"id": files.batch.message_id, "count": files.batch.transactions},
-        )
-        if files.held:
-            messages.warning(
-                request,
-                _("%(count)d claims are held because no bank account is known.") % {"count": files.held},
-            )
-        return redirect("claims:payouts")
     return render(request, "claims/payouts.html", {"form": form, "batches": selectors.recent_batches()})
+
+
+def _report_run(request: HttpRequest, files: PayoutFiles | None) -> None:
+    if files is None:
+        messages.info(request, _("There is nothing to pay."))
+        return
+    batch = files.batch
+    if files.reissued:
+        messages.info(
+            request,
+            _(
+                "A payout run for %(date)s already exists: batch %(id)s, %(count)d transfers. "
+                "Nothing more was paid; its files are listed below."
+            )
+            % {
+                "date": formats.date_format(batch.date, "SHORT_DATE_FORMAT"),
+                "id": batch.message_id,
+                "count": batch.transactions,
+            },
+        )
+        return
+    messages.success(
+        request,
+        _("Batch %(id)s: %(count)d transfers.") % {"id": batch.message_id, "count": batch.transactions},
+    )
+    if files.held:
+        messages.warning(
+            request,
+            _("%(count)d claims are held because no bank account is known.") % {"count": files.held},
+        )
 
 
 @login_required
