@@ -261,3 +261,26 @@ def test_a_payout_date_out_of_the_window_is_refused_next_to_the_field_and_pays_n
     again = caseworker.post("/claims/payouts/", {"date": date.today().isoformat()}, follow=True)
     assert PayoutBatch.objects.count() == 1
     assert "findes allerede" in again.content.decode()
+
+
+def test_receipts_are_for_the_claimant_and_the_secretariat_not_the_steering_group() -> None:
+    gp = f.gp(year=date.today().year)
+    ControlPolicy.objects.create(year=date.today().year, share_basis_points=10_000, seed="s")
+    instance = f.activity(days=[f.recent_weekday()])
+    claim = services.submit_claim(
+        claimant=gp, request=f.request_for(instance), filed_on=date.today(), by=None
+    ).claim
+    upload = SimpleUploadedFile("kvittering.pdf", b"%PDF-1.4\n%receipt\n")
+    receipt = services.upload_receipt(claim=claim, upload=upload, by=f.login_of(gp))
+    services.file_appeal(claim=claim, text="Transporten skal dækkes fuldt ud.", by=f.login_of(gp))
+    url = f"/claims/{claim.public_id}/receipts/{receipt.pk}/"
+
+    steering = _logged_in(factories.user(role=User.Role.STEERING))
+    assert steering.get(url).status_code == 404
+    page = steering.get(f"/claims/{claim.public_id}/").content.decode()
+    assert url not in page
+
+    for reader in (f.login_of(gp), factories.user(role=User.Role.CASEWORKER)):
+        client = _logged_in(reader)
+        assert url in client.get(f"/claims/{claim.public_id}/").content.decode()
+        assert client.get(url).status_code == 200

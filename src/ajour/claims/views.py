@@ -219,7 +219,7 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "claim": claim,
             "decision": decision_for_display(claim, _lang()),
             "events": timeline(claim),
-            "receipts": claim.receipts.all(),
+            "receipts": claim.receipts.all() if permissions.can_see_receipts(user, claim) else [],
             "appeals": claim.appeals.all(),
             "can_upload": claimants_side and "upload_receipt" in can,
             "can_appeal": claimants_side and "appeal" in can,
@@ -251,8 +251,7 @@ def upload_receipt(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def download_receipt(request: HttpRequest, public_id: UUID, receipt_id: int) -> FileResponse:
     """Receipts are served only through this view, to the claimant's side and the secretariat."""
-    claim = permissions.claim_for_user(request_user(request), public_id)
-    receipt = get_object_or_404(claim.receipts, pk=receipt_id)
+    receipt = permissions.receipt_for_user(request_user(request), public_id, receipt_id)
     response = FileResponse(receipt.file.open("rb"), content_type=receipt.content_type)
     response["Content-Disposition"] = f'attachment; filename="receipt-{receipt.pk}"'
     response["X-Content-Type-Options"] = "nosniff"
