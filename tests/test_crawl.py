@@ -68,6 +68,7 @@ from ajour.claims.payload import ClaimInputError, ClaimRequest
 from ajour.claims.payouts import run_payouts
 from ajour.demo.roles import DEMO_ROLES, demo_username
 from ajour.demo.services import _wipe
+from tests import pdfs
 from tests.catalogue import factories as catalogue_factories
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +78,7 @@ ANONYMOUS = "anonymous"
 ROLES = [slug for slug, _label in DEMO_ROLES] + [ANONYMOUS]
 PER_PATTERN = 3
 """The link crawl follows at most this many distinct paths of one URL pattern (a queue lists hundreds)."""
-PDF = b"%PDF-1.4\n%synthetic document for the crawl\n"
+PDF = pdfs.plain()
 
 KNOWN_DEFECTS: dict[tuple[str, str], str] = {}
 """(role, pattern) pairs that fail today, marked xfail(strict=True) so the mark must go when they are fixed;

@@ -17,14 +17,14 @@ from ajour.accounts.models import LedgerEntry, User
 from ajour.accounts.selectors import doctor_balances
 from ajour.claims import payouts, services
 from ajour.claims.models import Claim, ControlPolicy
-from tests import factories
+from tests import factories, pdfs
 from tests.claims import factories as f
 from tests.conftest import RulesParameters
 
 pytestmark = pytest.mark.django_db
 
 FILED = date(2025, 3, 10)
-PDF = b"%PDF-1.4\n%synthetic receipt\n"
+PDF = pdfs.plain()
 
 
 def _claim(gp=None, **overrides: object) -> Claim:  # type: ignore[no-untyped-def]

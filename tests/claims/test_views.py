@@ -12,7 +12,7 @@ from ajour.accounts.models import User
 from ajour.accounts.selectors import doctor_balances
 from ajour.claims import services
 from ajour.claims.models import Appeal, Claim, ControlPolicy, PayoutBatch
-from tests import factories
+from tests import factories, pdfs
 from tests.claims import factories as f
 from tests.conftest import RulesParameters
 
@@ -270,7 +270,7 @@ def test_receipts_are_for_the_claimant_and_the_secretariat_not_the_steering_grou
     claim = services.submit_claim(
         claimant=gp, request=f.request_for(instance), filed_on=date.today(), by=None
     ).claim
-    upload = SimpleUploadedFile("kvittering.pdf", b"%PDF-1.4\n%receipt\n")
+    upload = SimpleUploadedFile("kvittering.pdf", pdfs.plain())
     receipt = services.upload_receipt(claim=claim, upload=upload, by=f.login_of(gp))
     services.file_appeal(claim=claim, text="Transporten skal dækkes fuldt ud.", by=f.login_of(gp))
     url = f"/claims/{claim.public_id}/receipts/{receipt.pk}/"

@@ -209,7 +209,10 @@ def new_material(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The claim, its decision in plain language, receipts, appeal and the status timeline."""
     user = request_user(request)
-    claim = permissions.claim_for_user(user, public_id)
+    return _detail_page(request, user, permissions.claim_for_user(user, public_id), ReceiptForm())
+
+
+def _detail_page(request: HttpRequest, user: User, claim: Claim, receipt_form: ReceiptForm) -> HttpResponse:
     claimants_side = permissions.is_claimants_side(user, claim)
     can = CLAIMS.actions(claim.status, user.role)
     return render(
@@ -224,7 +227,7 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "can_upload": claimants_side and "upload_receipt" in can,
             "can_appeal": claimants_side and "appeal" in can,
             "can_review": bool(can & REVIEW_ACTIONS),
-            "receipt_form": ReceiptForm(),
+            "receipt_form": receipt_form,
             "appeal_form": AppealForm(),
             "review_form": ReviewForm(offered=can),
         },
@@ -238,13 +241,21 @@ def _back(request: HttpRequest, claim: Claim) -> HttpResponse:
 @login_required
 @require_POST
 def upload_receipt(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """A receipt from the claimant's side; a refused file is named next to the field on the claim page."""
     user, claim = _claim_of_claimants_side(request, public_id)
-    try:
-        services.upload_receipt(claim=claim, upload=request.FILES.get("file"), by=user)
-        messages.success(request, _("Thank you. The receipt has been uploaded."))
-    except services.ClaimError as error:
-        messages.error(request, str(error))
-    return _back(request, claim)
+    form = ReceiptForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.upload_receipt(claim=claim, upload=form.cleaned_data["file"], by=user)
+        except services.ClaimError as error:
+            if "upload_receipt" not in CLAIMS.actions(claim.status, user.role):  # no upload form to show
+                messages.error(request, str(error))
+                return _back(request, claim)
+            form.add_error("file", str(error))
+        else:
+            messages.success(request, _("Thank you. The receipt has been uploaded."))
+            return _back(request, claim)
+    return _detail_page(request, user, claim, form)
 
 
 @login_required
