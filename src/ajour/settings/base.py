@@ -92,11 +92,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Demo and debug mail goes to files in AJOUR_DATA_DIR/mail (one per connection, readable by the server's
+# account only), never to the console: the server log would otherwise hold doctors' names and addresses.
 EMAIL_BACKEND = (
-    "django.core.mail.backends.console.EmailBackend"
+    "ajour.core.mail.PrivateFileBackend"
     if AJOUR_DEMO or DEBUG
     else "django.core.mail.backends.smtp.EmailBackend"
 )
+EMAIL_FILE_PATH = DATA_DIR / "mail"
 DEFAULT_FROM_EMAIL = "Ajour <noreply@ajour.invalid>"
 EMAIL_TIMEOUT = 10  # seconds; mail is sent in the request after commit, so a dead server must not hang it
 # Pauses (seconds) before the second and third attempt at a message the mail server did not take.
