@@ -7,6 +7,7 @@ from ajour.accounts.api import router as accounts_router
 from ajour.catalogue.api import router as catalogue_router
 from ajour.claims.api import router as claims_router
 from ajour.stats.api import router as stats_router
+from ajour.web.apidocs import VendoredSwagger
 
 api = NinjaAPI(
     title="Ajour API",
@@ -15,6 +16,7 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    docs=VendoredSwagger(),
 )
 api.add_router("/v1/", claims_router)
 api.add_router("/v1/", accounts_router)
