@@ -7,14 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from ajour.accounts.banking import normalise_iban
 from ajour.accounts.models import Account
-from ajour.accounts.uploads import within_upload_limit
+from ajour.accounts.uploads import LimitedFileField
 
 
 class ContractForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    document = forms.FileField(
-        label=_("Employment contract or confirmation (PDF, at most 5 MB)"), validators=[within_upload_limit]
-    )
+    document = LimitedFileField(label=_("Employment contract or confirmation (PDF, at most 5 MB)"))
 
 
 class ConfirmationDecisionForm(forms.Form):

@@ -7,12 +7,14 @@ from __future__ import annotations
 from io import BytesIO
 from typing import IO, Any
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http.multipartparser import MultiPartParser
 from django.utils.datastructures import MultiValueDict
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject
@@ -39,12 +41,31 @@ def upload_limit() -> int:
     return int(settings.AJOUR_UPLOAD_MAX_BYTES)
 
 
+def too_large() -> str:
+    return _("The file is too large; the limit is %(limit)d MB.") % {"limit": upload_limit() // 2**20}
+
+
 def within_upload_limit(upload: UploadedFile[bytes] | None) -> None:
     """The form fields' validator: an upload above the limit gets the reason next to its field."""
     if upload is not None and (upload.size or 0) > upload_limit():
-        raise ValidationError(
-            _("The file is too large; the limit is %(limit)d MB.") % {"limit": upload_limit() // 2**20}
-        )
+        raise ValidationError(too_large())
+
+
+class LimitedFileField(forms.FileField):
+    """Every upload field: the limit is checked by the server (this validator, after the upload handler
+    stopped reading) and, where JavaScript runs, by the browser before it sends anything
+    (`ajour/uploads.js` reads `data-max-bytes` and shows `data-too-large` at the field)."""
+
+    default_validators = [within_upload_limit]
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # Fields are made when their form class is; the limit and the message (in the reader's
+        # language) are read when the page is drawn.
+        return {
+            **super().widget_attrs(widget),
+            "data-max-bytes": lazy(lambda: str(upload_limit()), str)(),
+            "data-too-large": lazy(too_large, str)(),
+        }
 
 
 def checked_content_type(upload: UploadedFile[bytes] | None, *, allowed: dict[str, bytes]) -> str:

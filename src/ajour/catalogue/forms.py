@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ajour.accounts.models import Region
-from ajour.accounts.uploads import within_upload_limit
+from ajour.accounts.uploads import LimitedFileField
 from ajour.catalogue.models import Activity, ActivityInstance, Provider, SeTheme, Topic
 from ajour.catalogue.programme import DayPlan, ProgrammeError, parse_programme
 from ajour.catalogue.selectors import QueueFilters, SearchFilters, individual_approval_limits
@@ -312,11 +312,7 @@ class AttendanceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
     )
-    file = forms.FileField(
-        label=_("…or a CSV file with one authorisation ID per row"),
-        required=False,
-        validators=[within_upload_limit],
-    )
+    file = LimitedFileField(label=_("…or a CSV file with one authorisation ID per row"), required=False)
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
