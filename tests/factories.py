@@ -16,6 +16,7 @@ from ajour.accounts.services import (
     doctor_account,
     upload_employment_contract,
 )
+from tests import pdfs
 
 _serial = itertools.count(1)
 
@@ -66,7 +67,7 @@ def with_allocation(
     if d.role == Doctor.Role.GP_OWNER:
         allocate_year(year=year)
     elif d.role == Doctor.Role.GP_EMPLOYED:
-        contract = SimpleUploadedFile("kontrakt.pdf", b"%PDF-1.4\n%test contract\n")
+        contract = SimpleUploadedFile("kontrakt.pdf", pdfs.plain())
         confirmation = upload_employment_contract(doctor=d, year=year, document=contract)
         decide_employment(
             confirmation=confirmation, confirm=True, share_percent=100, note="", by=_secretariat()

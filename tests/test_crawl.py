@@ -8,8 +8,11 @@ Pages no test opened as their role crashed in production. This crawl opens all o
   has one (else any object of the type). Where a role owns such objects (GPs their claims, contracts and
   individual applications, a clinic its staff claims, a provider its applications and runs), the same
   pattern is also requested with an object of ANOTHER user of the same role, and must answer 403/404
-  (or 405 for a POST-only page, which is then also POSTed to): never another user's object. Anonymous
-  requests of anything private must be sent to the login (or answer 401/403/404/405);
+  (or 405 for a POST-only page, which is then also POSTed to): never another user's object. Receipts
+  are refused to every role but the claimant's side and the secretariat (the steering group decides
+  appeals on the claim, not on the claimant's documents), and the claim form refuses a claimant a run
+  of a provider's application that was never approved. Anonymous requests of anything private must be
+  sent to the login (or answer 401/403/404/405);
 - every same-host link (`<a href>` and GET forms) on every page reached is followed once (deduplicated by
   path, at most `PER_PATTERN` paths per URL pattern; logout, language switch and demo logins skipped):
   never a 5xx, and never a refusal or a missing page for the reader the link was offered to;
@@ -57,6 +60,7 @@ from ajour.accounts.services import create_api_token, set_payout_account, upload
 from ajour.api import api
 from ajour.catalogue import services as catalogue_services
 from ajour.catalogue.models import Activity, ActivityInstance, ApprovalAppeal, Provider
+from ajour.catalogue.permissions import CLAIMABLE_STATUSES
 from ajour.claims import selectors as claim_selectors
 from ajour.claims import services as claim_services
 from ajour.claims.models import Appeal, Claim, PayoutBatch, Receipt
@@ -64,6 +68,7 @@ from ajour.claims.payload import ClaimInputError, ClaimRequest
 from ajour.claims.payouts import run_payouts
 from ajour.demo.roles import DEMO_ROLES, demo_username
 from ajour.demo.services import _wipe
+from tests import pdfs
 from tests.catalogue import factories as catalogue_factories
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +78,7 @@ ANONYMOUS = "anonymous"
 ROLES = [slug for slug, _label in DEMO_ROLES] + [ANONYMOUS]
 PER_PATTERN = 3
 """The link crawl follows at most this many distinct paths of one URL pattern (a queue lists hundreds)."""
-PDF = b"%PDF-1.4\n%synthetic document for the crawl\n"
+PDF = pdfs.plain()
 
 KNOWN_DEFECTS: dict[tuple[str, str], str] = {}
 """(role, pattern) pairs that fail today, marked xfail(strict=True) so the mark must go when they are fixed;
@@ -366,6 +371,9 @@ class Kind:
     owned_by: Callable[[User], QuerySet[Any]] | None = None
     owners: frozenset[str] = frozenset()
     """The user roles that own objects of this kind (and may see only their own)."""
+    readers: frozenset[str] | None = None
+    """If set, the only other roles that may open objects of this kind; every other role (and anonymous)
+    is refused any object of it."""
 
 
 def _claims_of(user: User) -> QuerySet[Claim]:
@@ -394,6 +402,7 @@ RECEIPT = Kind(
     values=lambda r: {"public_id": r.claim.public_id, "receipt_id": r.pk},
     owned_by=lambda u: Receipt.objects.select_related("claim").filter(claim__in=_claims_of(u)),
     owners=CLAIMANTS,
+    readers=frozenset({User.Role.CASEWORKER, User.Role.ADMIN}),  # not the steering group: the claim only
 )
 CLAIM_APPEAL = Kind(
     everything=Appeal.objects.all,
@@ -454,6 +463,8 @@ def fill_kind(kind: Kind, world: World, role: str) -> Fill:
     user = world.user(role)
     anything = _latest(kind.everything())
     assert anything is not None, f"the data has no {kind.everything().model.__name__}"
+    if kind.readers is not None and (user is None or user.role not in kind.owners | kind.readers):
+        return Fill(kind.values(anything), kind.values(anything))  # nobody's object is theirs to open
     if user is None or kind.owned_by is None or user.role not in kind.owners:
         return Fill(kind.values(anything))
     own = _latest(kind.owned_by(user)) or anything
@@ -463,10 +474,20 @@ def fill_kind(kind: Kind, world: World, role: str) -> Fill:
 
 
 def _claimable_run(world: World, role: str) -> Fill:
+    """A run the role may claim, and for claimants a run of a provider's application never approved
+    (a draft, one in review or a rejection): no claim form, no title, no programme."""
     user = world.user(role)
     doctor = user.doctor if user is not None else None
     runs = claim_selectors.claimable_instances(query="", on=None, today=TODAY, doctor=doctor)
-    return Fill({"instance_id": runs[0].pk})
+    if user is None or user.role not in CLAIMANTS:
+        return Fill({"instance_id": runs[0].pk})
+    never_approved = _latest(
+        ActivityInstance.objects.filter(activity__provider__isnull=False).exclude(
+            activity__status__in=CLAIMABLE_STATUSES
+        )
+    )
+    assert never_approved is not None, "the demo has applications in review"
+    return Fill({"instance_id": runs[0].pk}, {"instance_id": never_approved.pk})
 
 
 def _payout_file(world: World, role: str) -> Fill:

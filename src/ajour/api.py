@@ -28,6 +28,7 @@ from ajour.core.api_errors import ApiError, invalid_input
 from ajour.core.permissions import Refused
 from ajour.core.schemas import ErrorOut
 from ajour.stats.api import router as stats_router
+from ajour.web.apidocs import VendoredSwagger
 from ajour.web.middleware import BODY_METHODS, QUOTE_PATH
 
 logger = logging.getLogger(__name__)
@@ -105,6 +106,7 @@ api = AjourAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    docs=VendoredSwagger(),
 )
 
 

@@ -12,11 +12,11 @@ from django.test import Client
 from ajour.accounts.models import Doctor, EmploymentConfirmation, LedgerEntry, User
 from ajour.accounts.selectors import doctor_balances
 from ajour.catalogue.outreach import notify_at_risk
-from tests import factories
+from tests import factories, pdfs
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.7\nsynthetic contract\n"
+PDF = pdfs.plain()
 
 
 def _client(user: User) -> Client:

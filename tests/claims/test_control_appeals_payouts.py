@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import translation
 from lxml import etree
 
@@ -15,14 +17,14 @@ from ajour.accounts.models import LedgerEntry, User
 from ajour.accounts.selectors import doctor_balances
 from ajour.claims import payouts, services
 from ajour.claims.models import Claim, ControlPolicy
-from tests import factories
+from tests import factories, pdfs
 from tests.claims import factories as f
 from tests.conftest import RulesParameters
 
 pytestmark = pytest.mark.django_db
 
 FILED = date(2025, 3, 10)
-PDF = b"%PDF-1.4\n%synthetic receipt\n"
+PDF = pdfs.plain()
 
 
 def _claim(gp=None, **overrides: object) -> Claim:  # type: ignore[no-untyped-def]
@@ -137,3 +139,26 @@ def test_payout_file_validates_pays_each_claim_once_and_is_reissued_identically(
     assert b"Testesen" in files.csv
     call_command("payouts", "run", "--date", "2025-03-11", "--out", str(tmp_path))
     assert (tmp_path / "ajour-payouts-2025-03-11.xml").read_bytes() == files.xml
+
+
+def test_a_payout_run_dated_far_ahead_or_before_the_latest_run_pays_nothing(tmp_path: Path) -> None:
+    ControlPolicy.objects.create(year=2025, share_basis_points=0, always_above_ore=10**12, seed="s")
+    claims = [_claim() for _n in range(3)]
+
+    with time_machine.travel(date(2025, 3, 12)), translation.override("en"):
+        with pytest.raises(payouts.PayoutError, match=r"at most 31 days ahead \(04/12/2025 at the latest\)"):
+            payouts.run_payouts(on=date(9999, 12, 31))
+        with pytest.raises(CommandError, match="at most 31 days ahead"):
+            call_command(
+                "payouts", "run", "--date", "2025-04-13", "--out", str(tmp_path), stdout=io.StringIO()
+            )
+        assert not Claim.objects.filter(status=Claim.Status.PAID).exists()
+
+        assert payouts.run_payouts(on=date(2025, 4, 12)) is not None  # the last day of the window
+        with pytest.raises(payouts.PayoutError, match="before the latest payout run"):
+            payouts.run_payouts(on=date(2025, 4, 11))
+        out = io.StringIO()
+        call_command("payouts", "run", "--date", "2025-04-12", "--out", str(tmp_path), stdout=out)
+
+    assert "already exists" in out.getvalue()
+    assert {c.pk for c in Claim.objects.filter(status=Claim.Status.PAID)} == {c.pk for c in claims}

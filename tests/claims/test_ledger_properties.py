@@ -46,7 +46,7 @@ from ajour.claims import services as claims
 from ajour.claims.models import Appeal, Claim, PayoutItem
 from ajour.claims.payload import ClaimInputError, ClaimRequest
 from ajour.claims.payouts import run_payouts
-from tests import factories
+from tests import factories, pdfs
 from tests.claims import factories as cf
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ CPH = ZoneInfo("Europe/Copenhagen")
 START = date(2025, 4, 1)
 LAST_DAY = date(2027, 2, 1)
 REFUSALS = (claims.ClaimError, ClaimInputError, accounts.AccountError)
-PDF = b"%PDF-1.4\n%synthetic contract\n"
+PDF = pdfs.plain()
 RUN_DAYS = [
     ([date(2025, 3, 6), date(2025, 3, 7)], Activity.Approval.BOTH),
     ([date(2025, 9, 10)], Activity.Approval.SELF_CHOSEN),

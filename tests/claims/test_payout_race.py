@@ -164,8 +164,59 @@ def test_two_payout_runs_for_the_same_day_at_once_make_one_batch() -> None:
 
     errors = _in_threads([lambda: runs.append(payouts.run_payouts(on=PAY_DAY)) for _n in range(3)])
 
-    assert errors == []
     batch = PayoutBatch.objects.get()
     assert batch.transactions == 60 == PayoutItem.objects.count()
-    assert len(runs) == 3 and all(files is not None and files.batch.pk == batch.pk for files in runs)
+    assert all(isinstance(error, payouts.PayoutError) for error in errors)
+    assert len(runs) + len(errors) == 3
+    assert all(files is not None and files.batch.pk == batch.pk for files in runs)
     assert len({files.xml for files in runs if files is not None}) == 1
+
+
+def test_a_second_payout_run_while_the_first_is_running_is_refused_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _claims(gps=2, per_gp=5)
+    inside, release = threading.Event(), threading.Event()
+    write_file = payouts.pain001
+
+    def slow_file(*args: object, **kwargs: object) -> bytes:
+        """The first run writes its file, inside its transaction, until the test lets it go on."""
+        inside.set()
+        release.wait(timeout=60)
+        return write_file(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(payouts, "pain001", slow_file)
+    first: list[payouts.PayoutFiles | None] = []
+    second: list[BaseException | payouts.PayoutFiles | None] = []
+
+    def run_second() -> None:
+        try:
+            with translation.override("en"):
+                second.append(payouts.run_payouts(on=PAY_DAY))
+        except payouts.PayoutError as error:
+            second.append(error)
+        finally:
+            connection.close()
+
+    running = threading.Thread(
+        target=lambda: _in_threads([lambda: first.append(payouts.run_payouts(on=PAY_DAY))])
+    )
+    running.start()
+    assert inside.wait(timeout=60)
+    waiting = threading.Thread(target=run_second)
+    waiting.start()
+    waiting.join(timeout=10)
+    refused_at_once = not waiting.is_alive()
+    release.set()
+    waiting.join(timeout=60)
+    running.join(timeout=60)
+    monkeypatch.setattr(payouts, "pain001", write_file)
+
+    assert refused_at_once
+    (error,) = second
+    assert isinstance(error, payouts.PayoutError)
+    assert str(error).startswith("Another payout run is in progress")
+    (files,) = first
+    assert files is not None and files.batch.transactions == 10
+    again = payouts.run_payouts(on=PAY_DAY)
+    assert again is not None and again.reissued and again.xml == files.xml

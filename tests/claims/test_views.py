@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,8 +11,8 @@ from django.test import Client
 from ajour.accounts.models import User
 from ajour.accounts.selectors import doctor_balances
 from ajour.claims import services
-from ajour.claims.models import Appeal, Claim, ControlPolicy
-from tests import factories
+from ajour.claims.models import Appeal, Claim, ControlPolicy, PayoutBatch
+from tests import factories, pdfs
 from tests.claims import factories as f
 from tests.conftest import RulesParameters
 
@@ -265,9 +265,59 @@ def test_an_appeal_of_three_megabytes_is_refused_with_the_field_error(gp_and_cou
     claim = services.submit_claim(
         claimant=gp, request=f.request_for(instance), filed_on=date.today(), by=f.login_of(gp)
     ).claim
-    response = client.post(f"/claims/{claim.public_id}/appeal/", {"text": "Urimeligt. " * 300_000})
+    huge = client.post(f"/claims/{claim.public_id}/appeal/", {"text": "Urimeligt. " * 300_000})
+    assert huge.status_code in (400, 413)  # above the request body limit: refused before any form reads it
+    response = client.post(f"/claims/{claim.public_id}/appeal/", {"text": "Urimeligt. " * 10_000})
     assert response.status_code == 400
     assert 'class="error"' in response.content.decode() and "5000 tegn" in response.content.decode()
     assert not Appeal.objects.exists()
     claim.refresh_from_db()
     assert claim.status != Claim.Status.APPEALED
+
+
+def test_a_payout_date_out_of_the_window_is_refused_next_to_the_field_and_pays_nothing() -> None:
+    gp = f.gp(year=date.today().year)
+    ControlPolicy.objects.create(
+        year=date.today().year, share_basis_points=0, always_above_ore=10**12, seed="s"
+    )
+    instance = f.activity(days=[f.recent_weekday()])
+    services.submit_claim(claimant=gp, request=f.request_for(instance), filed_on=date.today(), by=None)
+    caseworker = _logged_in(factories.user(role=User.Role.CASEWORKER))
+
+    far = caseworker.post("/claims/payouts/", {"date": "9999-12-31"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert far.status_code in (200, 400)
+    assert "can be at most 31 days ahead" in far.context["form"].errors["date"][0]
+    assert not PayoutBatch.objects.exists()
+    assert not Claim.objects.filter(status=Claim.Status.PAID).exists()
+
+    assert caseworker.post("/claims/payouts/", {"date": date.today().isoformat()}).status_code == 302
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    earlier = caseworker.post("/claims/payouts/", {"date": yesterday}, HTTP_ACCEPT_LANGUAGE="da")
+    assert "kan ikke ligge før den seneste udbetalingskørsel" in earlier.context["form"].errors["date"][0]
+    again = caseworker.post("/claims/payouts/", {"date": date.today().isoformat()}, follow=True)
+    assert PayoutBatch.objects.count() == 1
+    assert "findes allerede" in again.content.decode()
+
+
+def test_receipts_are_for_the_claimant_and_the_secretariat_not_the_steering_group() -> None:
+    gp = f.gp(year=date.today().year)
+    ControlPolicy.objects.create(year=date.today().year, share_basis_points=10_000, seed="s")
+    instance = f.activity(days=[f.recent_weekday()])
+    claim = services.submit_claim(
+        claimant=gp, request=f.request_for(instance), filed_on=date.today(), by=None
+    ).claim
+    upload = SimpleUploadedFile("kvittering.pdf", pdfs.plain())
+    receipt = services.upload_receipt(claim=claim, upload=upload, by=f.login_of(gp))
+    services.file_appeal(claim=claim, text="Transporten skal dækkes fuldt ud.", by=f.login_of(gp))
+    url = f"/claims/{claim.public_id}/receipts/{receipt.pk}/"
+
+    steering = _logged_in(factories.user(role=User.Role.STEERING))
+    assert steering.get(url).status_code == 404
+    page = steering.get(f"/claims/{claim.public_id}/").content.decode()
+    assert url not in page
+
+    for reader in (f.login_of(gp), factories.user(role=User.Role.CASEWORKER)):
+        client = _logged_in(reader)
+        assert url in client.get(f"/claims/{claim.public_id}/").content.decode()
+        assert client.get(url).status_code == 200

@@ -1,4 +1,5 @@
-"""Who may claim a run: a DGE group's own meetings only its members, an individual approval only its GP.
+"""Who may claim a run: only runs of an approved activity; a DGE group's own meetings only its members, an
+individual approval only its GP.
 
 Every path that takes a run id (claim form, live quote, submit, the API, the search and the ready-to-claim
 list) answers an outsider as if the run did not exist."""
@@ -12,12 +13,14 @@ from django.test import Client
 
 from ajour.accounts.models import Doctor, User
 from ajour.accounts.services import create_api_token
+from ajour.catalogue import services as catalogue
 from ajour.catalogue.models import Activity, ActivityInstance, Attendance
 from ajour.claims import services
 from ajour.claims.models import Claim
 from ajour.claims.payload import ClaimInputError
 from ajour.claims.selectors import claimable_attendances
 from tests import factories
+from tests.catalogue import factories as cf
 from tests.claims import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +150,58 @@ def test_a_clinic_login_claims_as_its_owner_and_gets_the_same_404() -> None:
     client = Client()
     client.force_login(clinic)
     assert client.get(f"/claims/new/{meeting.pk}/").status_code == 404
+
+
+def _unapproved_runs() -> dict[str, ActivityInstance]:
+    """Runs of another provider's applications that were never approved, one in each such status."""
+    draft = cf.draft(title="Kladde om hovedpine")
+    submitted = cf.submitted(title="Indsendt om søvn")
+    rejected = cf.submitted(title="Afvist om kosttilskud")
+    catalogue.reject_activity(activity=rejected, decided_by=cf.consultant(), reasons="Industrien planlægger.")
+    runs = ActivityInstance.objects.select_related("activity").filter(
+        activity__in=[draft, submitted, rejected]
+    )
+    return {run.activity.status: run for run in runs}
+
+
+def test_a_run_of_an_application_never_approved_is_not_there_for_any_gp() -> None:
+    runs = _unapproved_runs()
+    assert set(runs) == {Activity.Status.DRAFT, Activity.Status.SUBMITTED, Activity.Status.REJECTED}
+    gp = f.gp(year=date.today().year)
+    client = _logged_in(gp)
+    token = create_api_token(user=f.login_of(gp), name="Clinic system")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    unknown = api.post(
+        "/api/v1/claims", {"instance_id": 999_999}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="u"
+    )
+    for status, instance in runs.items():
+        url = f"/claims/new/{instance.pk}/"
+        page = client.get(url)
+        assert page.status_code == 404, status
+        assert instance.activity.title not in page.content.decode()
+        assert client.post(url, _form(instance, "calculate")).status_code == 404
+        assert client.post(url, _form(instance)).status_code == 404
+        assert client.post(f"{url}quote/", _form(instance), HTTP_HX_REQUEST="true").status_code == 404
+        response = api.post(
+            "/api/v1/claims",
+            {"instance_id": instance.pk},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=f"k-{status}",
+        )
+        assert response.status_code == 400 and response.json() == unknown.json()
+        with pytest.raises(ClaimInputError):
+            services.submit_claim(
+                claimant=gp, request=f.request_for(instance), filed_on=date.today(), by=None
+            )
+    assert Claim.objects.count() == 0
+
+
+def test_a_run_held_while_the_approval_was_in_force_is_still_claimed_after_a_withdrawal() -> None:
+    gp = f.gp(year=date.today().year)
+    held = f.recent_weekday()
+    instance = f.activity(days=[held], title="Trukket tilbage senere")
+    f.approval_change(instance, approval=Activity.Approval.NONE, valid_from=date.today())
+    instance.activity.refresh_from_db()
+    assert instance.activity.status == Activity.Status.REVOKED
+
+    assert _logged_in(gp).get(f"/claims/new/{instance.pk}/").status_code == 200

@@ -15,14 +15,14 @@ from ajour.accounts.models import User
 from ajour.claims import payouts, services
 from ajour.claims.models import Appeal, Claim, ControlPolicy
 from ajour.claims.workflow import CLAIM_APPEALS, CLAIMS
-from tests import factories
+from tests import factories, pdfs
 from tests.claims import factories as f
 
 pytestmark = pytest.mark.django_db
 
 S = Claim.Status
 FILED = date(2025, 3, 10)
-PDF = b"%PDF-1.4\n%synthetic receipt\n"
+PDF = pdfs.plain()
 APPEAL_TEXT = "The course fee was higher than decided."
 
 

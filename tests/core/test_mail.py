@@ -3,10 +3,13 @@ the request that caused it, and logged without personal data when it cannot be d
 
 from __future__ import annotations
 
+import logging
 import smtplib
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import date
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -21,6 +24,7 @@ from ajour.accounts import services as accounts
 from ajour.accounts.models import Doctor, User
 from ajour.claims import services as claims
 from ajour.claims.models import ControlPolicy
+from ajour.settings import base as base_settings
 from tests import factories
 from tests.catalogue import factories as cf
 from tests.claims import factories as claim_factories
@@ -213,3 +217,31 @@ def test_a_server_that_stays_down_is_given_up_after_the_last_attempt_and_logged(
     assert "after 3 attempts" in record.getMessage()
     for personal in (gp.email, gp.cpr, gp.last_name):
         assert personal not in caplog.text
+
+
+# ---------------------------------------------------------------- demo mail
+
+
+def test_demo_mail_is_kept_for_the_server_account_and_never_written_to_the_log(
+    settings: Any,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    django_capture_on_commit_callbacks: OnCommit,
+) -> None:
+    assert base_settings.AJOUR_DEMO  # the test settings run in demo mode: this is the demo's mail setup
+    assert base_settings.EMAIL_FILE_PATH == base_settings.DATA_DIR / "mail"
+    settings.EMAIL_BACKEND = base_settings.EMAIL_BACKEND
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    doctor = employed_gp(email="karen.testesen@example.invalid", first_name="Karenlise")
+
+    with caplog.at_level(logging.DEBUG), django_capture_on_commit_callbacks(execute=True):
+        assert accounts.remind_employment(year=2026) == 1
+
+    out, err = capfd.readouterr()
+    for personal in (doctor.email, doctor.first_name, doctor.last_name):
+        assert personal not in out + err + caplog.text
+    [kept] = (tmp_path / "mail").iterdir()
+    assert doctor.email in kept.read_text() and doctor.first_name in kept.read_text()
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "mail").stat().st_mode) == 0o700

@@ -9,6 +9,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 from ajour.catalogue.models import Provider
@@ -109,6 +110,60 @@ def test_import_history_is_all_or_nothing_with_row_numbers(tmp_path: Path) -> No
     assert "row 3: no doctor with authorisation ID 'X9999'" in str(refused.value)
     assert "row 4: course_days must be a multiple of 0,5 days" in str(refused.value)
     assert Claim.objects.count() == 0
+
+
+def test_import_history_refuses_dates_and_amounts_out_of_range_row_by_row(tmp_path: Path) -> None:
+    doctor = f.gp()
+    f.topic("psykiatri")
+    row = f"{{}};{doctor.authorisation_id};{{}};course;;psykiatri;{{}};{{}};0;approved\n"
+    file = tmp_path / "historik.csv"
+    file.write_text(
+        HEADER
+        + row.format("H1", "2019-03-14", "1", "100")
+        + row.format("H2", "9999-12-31", "1", "100")
+        + row.format("H3", "0001-01-01", "1", "100")
+        + row.format("H4", "1999-12-31", "1", "100")
+        + row.format("H5", "2019-03-14", "1", "100000000000000000000")
+        + row.format("H6", "2019-03-14", "1", "1e999999")
+        + row.format("H7", "2019-03-14", "1", "NaN")
+        + row.format("H8", "2019-03-14", "9999999999", "100")
+        + row.format("H" * 200, "2019-03-14", "1", "100"),
+        encoding="utf-8",
+    )
+
+    with time_machine.travel(date(2026, 6, 1)), pytest.raises(CommandError) as refused:
+        call_command("stats", "import-history", str(file), stdout=StringIO(), stderr=StringIO())
+
+    errors = str(refused.value).splitlines()[1:]
+    assert errors == [
+        "row 3: activity_date 9999-12-31 is outside 2000-01-01 to 2028-06-01",
+        "row 4: activity_date 0001-01-01 is outside 2000-01-01 to 2028-06-01",
+        "row 5: activity_date 1999-12-31 is outside 2000-01-01 to 2028-06-01",
+        "row 6: payable_kr is too large",
+        "row 7: payable_kr is too large",
+        "row 8: payable_kr must be a number, not 'NaN'",
+        "row 9: course_days is too large",
+        "row 10: reference is longer than 112 characters",
+    ]
+    assert Claim.objects.count() == 0
+
+
+def test_import_history_accepts_the_edges_of_the_date_window(tmp_path: Path) -> None:
+    doctor = f.gp()
+    f.topic("psykiatri")
+    row = f"{{}};{doctor.authorisation_id};{{}};course;;psykiatri;1;92233720368547758,07;0;approved\n"
+    file = tmp_path / "historik.csv"
+    file.write_text(
+        HEADER + row.format("H1", "01.01.2000") + row.format("H2", "2028-06-01"), encoding="utf-8"
+    )
+
+    with time_machine.travel(date(2026, 6, 1)):
+        call_command("stats", "import-history", str(file), stdout=StringIO(), stderr=StringIO())
+
+    assert sorted(Claim.objects.values_list("activity_date", "payable_ore")) == [
+        (date(2000, 1, 1), 2**63 - 1),
+        (date(2028, 6, 1), 2**63 - 1),
+    ]
 
 
 def test_report_writes_a_danish_pdf_with_the_seed_structure(tmp_path: Path) -> None:

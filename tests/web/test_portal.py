@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 
+import ajour.web
 from ajour.accounts.models import User
 from tests import factories
 
@@ -107,6 +111,24 @@ def test_pages_carry_a_content_security_policy(client: Client) -> None:
     policy = client.get("/")["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
+
+
+def test_the_api_docs_load_only_ajours_own_files_under_the_csp(client: Client) -> None:
+    response = client.get("/api/docs")
+
+    assert response.status_code == 200
+    assert response["Content-Security-Policy"] == settings.CONTENT_SECURITY_POLICY
+    html = response.content.decode()
+    assets = re.findall(r'<(?:script|link)\b[^>]*?(?:src|href)="([^"]+)"', html)
+    assert assets and all(a.startswith("/") and not a.startswith("//") for a in assets), assets
+    assert "/static/ajour/vendor/swagger-ui-bundle-5.31.0.js" in assets
+    assert "<script>" not in html  # the settings travel as JSON, the start-up is a file
+
+
+def test_the_vendored_swagger_ui_points_at_no_missing_source_map() -> None:
+    vendor = Path(ajour.web.__file__).parent / "static" / "ajour" / "vendor"
+    for file in vendor.glob("swagger-ui*"):
+        assert "sourceMappingURL" not in file.read_text(encoding="utf-8"), file.name
 
 
 def test_openapi_schema_is_versioned_under_v1(client: Client) -> None:

@@ -7,12 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from ajour.accounts.banking import normalise_iban
 from ajour.accounts.models import Account
+from ajour.accounts.uploads import LimitedFileField
 from ajour.core.bounds import MONEY_MAX_ORE, TEXT_MAX
 
 
 class ContractForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    document = forms.FileField(label=_("Employment contract or confirmation (PDF, at most 5 MB)"))
+    document = LimitedFileField(label=_("Employment contract or confirmation (PDF, at most 5 MB)"))
 
 
 class ConfirmationDecisionForm(forms.Form):

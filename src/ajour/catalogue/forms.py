@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ajour.accounts.models import Region
+from ajour.accounts.uploads import LimitedFileField
 from ajour.catalogue.models import Activity, ActivityInstance, Provider, SeTheme, Topic
 from ajour.catalogue.programme import DayPlan, ProgrammeError, parse_programme
 from ajour.catalogue.selectors import QueueFilters, SearchFilters, individual_approval_limits
@@ -358,7 +359,7 @@ class AttendanceForm(forms.Form):
         required=False,
         max_length=IDS_MAX * (ID_TEXT_MAX + 1),
     )
-    file = forms.FileField(label=_("…or a CSV file with one authorisation ID per row"), required=False)
+    file = LimitedFileField(label=_("…or a CSV file with one authorisation ID per row"), required=False)
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -83,14 +83,22 @@ def appeal_for_steering(user: object, pk: int) -> ApprovalAppeal:
     return appeal
 
 
+CLAIMABLE_STATUSES = (Activity.Status.APPROVED, Activity.Status.REVOKED)
+"""An activity that has been approved: approved now, or withdrawn later (a run held while the approval
+was in force is still claimed, and the approval in force on the day decides the claim). A draft, an
+application in review, a rejection or an appeal of one is its applicant's and the reviewers' business."""
+
+
 def claimable_by(doctor: Doctor | None, *, run: str = "", claimant_field: str = "") -> Q:
     """The runs (ActivityInstance filter) this doctor may claim; `None`: the runs anyone may claim.
 
-    The one rule for "who may claim this run": a DGE group's own meetings only for the group's members,
-    an individual approval only for the GP it was given to. Search, lists and every submit path use it.
+    The one rule for "who may claim this run": only runs of an activity that has been approved
+    (`CLAIMABLE_STATUSES`); a DGE group's own meetings only for the group's members, an individual
+    approval only for the GP it was given to. Search, lists and every submit path use it.
     Rows that point at a run and name their claimant (a claim) are filtered by the same rule with `run`,
     the path to the run (`"instance__"`), and `claimant_field`, the claimant's column (`"claimant_id"`).
     """
+    approved = Q(**{f"{run}activity__status__in": CLAIMABLE_STATUSES})
     group_meeting = Q(**{f"{run}activity__form": Activity.Form.DGE_MEETING})
     individual = Q(**{f"{run}activity__scope": Activity.Scope.INDIVIDUAL})
     this_row: F | int
@@ -100,9 +108,9 @@ def claimable_by(doctor: Doctor | None, *, run: str = "", claimant_field: str = 
     elif doctor is not None:
         this_row = in_subquery = doctor.pk
     else:
-        return ~group_meeting & ~individual
+        return approved & ~group_meeting & ~individual
     member = DgeGroup.members.through.objects.filter(
         dgegroup_id=OuterRef(f"{run}activity__dge_group_id"), doctor_id=in_subquery
     )
     applicant = Q(**{f"{run}activity__applicant_doctor_id": this_row})
-    return (~group_meeting | Exists(member)) & (~individual | applicant)
+    return approved & (~group_meeting | Exists(member)) & (~individual | applicant)

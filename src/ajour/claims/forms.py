@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ajour.accounts.models import Practice, StaffMember
+from ajour.accounts.uploads import LimitedFileField
 from ajour.catalogue.models import ActivityInstance
 from ajour.claims.models import Claim
 from ajour.claims.payload import ClaimRequest
@@ -150,7 +151,7 @@ class MaterialForm(forms.Form):
 
 
 class ReceiptForm(forms.Form):
-    file = forms.FileField(label=_("Receipt (PDF, JPEG or PNG, at most 5 MB)"))
+    file = LimitedFileField(label=_("Receipt (PDF, JPEG or PNG, at most 5 MB)"))
 
 
 class AppealForm(forms.Form):

@@ -3,6 +3,10 @@
 The XML is written here rather than by sepaxml, because sepaxml stamps the current time and random ids
 into the file; a batch must be re-issued byte for byte. It is validated against the pain.001.001.09 XSD
 that ships with sepaxml. Each claim is paid once: PayoutItem.claim is one-to-one.
+
+One run at a time: a run takes an exclusive lock for its transaction, and a second run started meanwhile
+is refused with a PayoutError rather than queued. A new batch's date lies between the latest batch's
+date and `MAX_DAYS_AHEAD` days after today; an existing batch is re-issued for any date.
 """
 
 from __future__ import annotations
@@ -11,14 +15,15 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from importlib import resources
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import QuerySet
-from django.utils import timezone
+from django.db import connection, transaction
+from django.db.models import Max, QuerySet
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from ajour.accounts.banking import synthetic_iban
@@ -29,6 +34,14 @@ from ajour.claims.workflow import CLAIMS
 SCHEMA = "pain.001.001.09"
 NS = f"urn:iso:std:iso:20022:tech:xsd:{SCHEMA}"
 DEBTOR_NAME = "Fonden for Almen Praksis"
+MAX_DAYS_AHEAD = 31
+"""How far ahead a payout may be dated: a month's runs can be prepared, a typing error in the year
+(9999-12-31) cannot mark every cleared claim paid."""
+RUN_LOCK_KEY = 0x414A4F5552  # "AJOUR": the PostgreSQL advisory lock held by the running payout run
+
+
+class PayoutError(Exception):
+    """A payout run refused; the message is for the person who asked (the date field on the page)."""
 
 
 def debtor_iban() -> str:
@@ -43,6 +56,8 @@ class PayoutFiles:
     csv: bytes
     held: int
     """Claims ready to pay but held back because no payee bank account is known."""
+    reissued: bool = False
+    """The batch existed already: these are its files again, and nothing more was paid."""
 
 
 def _payee(claim: Claim) -> tuple[str, str]:
@@ -63,41 +78,77 @@ def payable_claims(on: date) -> QuerySet[Claim]:
 
 
 def run_payouts(*, on: date, by: User | None = None) -> PayoutFiles | None:
-    """Builds (or re-issues unchanged) the batch for `on`; None when there is nothing to pay."""
+    """Builds (or re-issues unchanged) the batch for `on`; None when there is nothing to pay.
+
+    Raises PayoutError while another run is in progress, or for a new batch dated outside the window.
+    """
     return _existing(on) or _pay(on, by)
 
 
 def _existing(on: date) -> PayoutFiles | None:
     batch = PayoutBatch.objects.filter(date=on).first()
-    return _files(batch, held=0) if batch is not None else None
+    return _files(batch, held=0, reissued=True) if batch is not None else None
+
+
+def payout_date_error(on: date, *, today: date) -> str:
+    """Why a new batch may not be dated `on` ("" when it may): not before the latest batch, whose claims
+    it could no longer include in date order, and at most MAX_DAYS_AHEAD days after today."""
+    latest = PayoutBatch.objects.aggregate(latest=Max("date"))["latest"]
+    if latest is not None and on < latest:
+        return _("The payout date cannot be before the latest payout run (%(date)s).") % {
+            "date": formats.date_format(latest, "SHORT_DATE_FORMAT")
+        }
+    last = today + timedelta(days=MAX_DAYS_AHEAD)
+    if on > last:
+        return _("The payout date can be at most %(days)d days ahead (%(date)s at the latest).") % {
+            "days": MAX_DAYS_AHEAD,
+            "date": formats.date_format(last, "SHORT_DATE_FORMAT"),
+        }
+    return ""
+
+
+def _take_run_lock() -> None:
+    """Makes this transaction the only payout run, or refuses at once if another run holds the lock.
+
+    PostgreSQL: a transaction-level advisory lock. SQLite: the IMMEDIATE transaction already holds the
+    database's only write lock, so a second run waits for the first and then finds its batch.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [RUN_LOCK_KEY])
+        (taken,) = cursor.fetchone()
+    if not taken:
+        raise PayoutError(
+            _("Another payout run is in progress. Try again when it has finished; no claim is paid twice.")
+        )
 
 
 @transaction.atomic
 def _pay(on: date, by: User | None) -> PayoutFiles | None:
-    """Lock, re-check, then pay.
+    """Take the run lock, check the date, lock the claims, re-check, then pay.
 
     The payable claims are locked (SELECT … FOR UPDATE) for the whole run, and the run waits for a
     caseworker or claimant who holds one (their transactions last milliseconds) rather than skipping it:
     the services that reject, adjust or appeal a claim lock it too and refuse a paid one, so either their
     change wins (the locked row no longer qualifies and is left out) or the payout does (they are told the
-    claim is paid). Skipping would quietly move a claim to a later day's batch, and would let a second run
-    for the same day find nothing to pay instead of the first run's batch. Two runs for the same day lock
-    the same claims, so the later one waits for the first, then finds its batch and reports it.
+    claim is paid). Skipping would quietly move a claim to a later day's batch. A second run never gets
+    this far while the first holds the run lock (`_take_run_lock`), and a run that starts after the
+    first committed finds its batch and re-issues it.
     """
-    locked = list(payable_claims(on).select_for_update(of=("self",)))
-    # Re-read on the locked rows: what committed while the run waited (a rejection, an appeal, another
-    # run's payout) is visible now.
-    already_paid = set(PayoutItem.objects.filter(claim__in=locked).values_list("claim_id", flat=True))
-    payable = [
-        c
-        for c in locked
-        if CLAIMS.allows("pay", c.status, target=Claim.Status.PAID)
-        and c.payable_ore > 0
-        and c.pk not in already_paid
-    ]
-    existing = _existing(on)
+    _take_run_lock()
+    existing = _existing(on)  # made by a run that committed after this one first looked
     if existing is not None:
         return existing
+    refusal = payout_date_error(on, today=timezone.localdate())
+    if refusal:
+        raise PayoutError(refusal)
+    locked = list(payable_claims(on).select_for_update(of=("self",)))
+    # Re-read on the locked rows: what committed while the run waited (a rejection, an appeal) is
+    # visible now.
+    payable = [
+        c for c in locked if CLAIMS.allows("pay", c.status, target=Claim.Status.PAID) and c.payable_ore > 0
+    ]
     claims = [c for c in payable if _payee(c)[1]]
     if not claims:
         return None
@@ -127,9 +178,11 @@ def _pay(on: date, by: User | None) -> PayoutFiles | None:
     return files
 
 
-def _files(batch: PayoutBatch, *, held: int) -> PayoutFiles:
+def _files(batch: PayoutBatch, *, held: int, reissued: bool = False) -> PayoutFiles:
     items = list(batch.items.select_related("claim"))
-    return PayoutFiles(batch=batch, xml=pain001(batch, items), csv=payout_csv(items), held=held)
+    return PayoutFiles(
+        batch=batch, xml=pain001(batch, items), csv=payout_csv(items), held=held, reissued=reissued
+    )
 
 
 def _amount(ore: int) -> str:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ajour.accounts.models import Doctor, User
 from ajour.catalogue.models import ActivityInstance
 from ajour.catalogue.permissions import claimable_by
-from ajour.claims.models import Claim
+from ajour.claims.models import Claim, Receipt
 from ajour.core.permissions import ALLOWED, Permission
 from ajour.rules import ParameterSet
 
@@ -74,6 +74,14 @@ def is_claimants_side(user: User, claim: Claim) -> bool:
     return user.role in {User.Role.GP, User.Role.CLINIC} and bool(can_view_claim(user, claim))
 
 
+def can_see_receipts(user: User, claim: Claim) -> Permission:
+    """Receipts are for the claimant's side and the secretariat that checks them; the steering group
+    sees the claim it decides an appeal on, not the claimant's documents."""
+    if user.role in SECRETARIAT or is_claimants_side(user, claim):
+        return ALLOWED
+    return Permission(False, str(_("Receipts are for the claimant and the secretariat.")))
+
+
 def can_review(user: User) -> Permission:
     if user.role not in SECRETARIAT:
         return Permission(False, str(_("Only the secretariat reviews claims.")))
@@ -84,6 +92,15 @@ def can_decide_appeals(user: User) -> Permission:
     if user.role not in {User.Role.STEERING, User.Role.ADMIN}:
         return Permission(False, str(_("Only the steering group decides appeals.")))
     return ALLOWED
+
+
+def receipt_for_user(user: User, public_id: UUID | str, receipt_id: int) -> Receipt:
+    """The receipt if this user may open it; 404 otherwise, as for a receipt that does not exist."""
+    claim = claim_for_user(user, public_id)
+    receipt = claim.receipts.filter(pk=receipt_id).first()
+    if receipt is None or not can_see_receipts(user, claim):
+        raise Http404
+    return receipt
 
 
 def claim_for_user(user: User, public_id: UUID | str) -> Claim:

@@ -8,7 +8,7 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 
 from ajour.accounts.models import Doctor
-from ajour.catalogue.models import Activity, ActivityInstance, Attendance, ProgrammeDay
+from ajour.catalogue.models import ActivityInstance, Attendance, ProgrammeDay
 from ajour.catalogue.permissions import claimable_by
 from ajour.claims.models import LIVE, Appeal, Claim, PayoutBatch
 from ajour.rules import ParameterSet
@@ -95,7 +95,6 @@ def claimable_instances(
     years_back = ParameterSet.default().on(today).ints["claim.filing_deadline_years"]
     instances = ActivityInstance.objects.filter(
         claimable_by(doctor),
-        activity__status__in=[Activity.Status.APPROVED, Activity.Status.REVOKED],
         starts_on__lte=today,
         ends_on__gte=date(today.year - years_back, 1, 1),
     ).select_related("activity__provider", "region")

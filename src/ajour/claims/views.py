@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,7 +31,7 @@ from ajour.claims.forms import (
 )
 from ajour.claims.models import Appeal, Claim, PayoutBatch
 from ajour.claims.payload import ClaimInputError
-from ajour.claims.payouts import run_payouts
+from ajour.claims.payouts import PayoutError, PayoutFiles, run_payouts
 from ajour.claims.workflow import CLAIMS, REVIEW_ACTIONS
 from ajour.core.bounds import date_window_message, in_date_window
 from ajour.core.forms import form_errors, render_form_page
@@ -229,6 +229,7 @@ def _detail_page(
     user: User,
     claim: Claim,
     *,
+    receipt_form: ReceiptForm | None = None,
     appeal_form: AppealForm | None = None,
     review_form: ReviewForm | None = None,
 ) -> HttpResponse:
@@ -242,12 +243,12 @@ def _detail_page(
             "claim": claim,
             "decision": decision_for_display(claim, _lang()),
             "events": timeline(claim),
-            "receipts": claim.receipts.all(),
+            "receipts": claim.receipts.all() if permissions.can_see_receipts(user, claim) else [],
             "appeals": claim.appeals.all(),
             "can_upload": claimants_side and "upload_receipt" in can,
             "can_appeal": claimants_side and "appeal" in can,
             "can_review": bool(can & REVIEW_ACTIONS),
-            "receipt_form": ReceiptForm(),
+            "receipt_form": receipt_form or ReceiptForm(),
             "appeal_form": appeal_form or AppealForm(),
             "review_form": review_form or ReviewForm(offered=can),
         },
@@ -261,21 +262,28 @@ def _back(request: HttpRequest, claim: Claim) -> HttpResponse:
 @login_required
 @require_POST
 def upload_receipt(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """A receipt from the claimant's side; a refused file is named next to the field on the claim page."""
     user, claim = _claim_of_claimants_side(request, public_id)
-    try:
-        services.upload_receipt(claim=claim, upload=request.FILES.get("file"), by=user)
-        messages.success(request, _("Thank you. The receipt has been uploaded."))
-    except services.ClaimError as error:
-        messages.error(request, str(error))
-    return _back(request, claim)
+    form = ReceiptForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.upload_receipt(claim=claim, upload=form.cleaned_data["file"], by=user)
+        except services.ClaimError as error:
+            if "upload_receipt" not in CLAIMS.actions(claim.status, user.role):  # no upload form to show
+                messages.error(request, str(error))
+                return _back(request, claim)
+            form.add_error("file", str(error))
+        else:
+            messages.success(request, _("Thank you. The receipt has been uploaded."))
+            return _back(request, claim)
+    return _detail_page(request, user, claim, receipt_form=form)
 
 
 @login_required
 @require_GET
 def download_receipt(request: HttpRequest, public_id: UUID, receipt_id: int) -> FileResponse:
     """Receipts are served only through this view, to the claimant's side and the secretariat."""
-    claim = permissions.claim_for_user(request_user(request), public_id)
-    receipt = get_object_or_404(claim.receipts, pk=receipt_id)
+    receipt = permissions.receipt_for_user(request_user(request), public_id, receipt_id)
     response = FileResponse(receipt.file.open("rb"), content_type=receipt.content_type)
     response["Content-Disposition"] = f'attachment; filename="receipt-{receipt.pk}"'
     response["X-Content-Type-Options"] = "nosniff"
@@ -396,22 +404,44 @@ def payouts(request: HttpRequest) -> HttpResponse:
     require(permissions.can_review(user))
     form = PayoutForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        files = run_payouts(on=form.cleaned_data["date"], by=user)
-        if files is None:
-            messages.info(request, _("There is nothing to pay."))
+        try:
+            files = run_payouts(on=form.cleaned_data["date"], by=user)
+        except PayoutError as error:
+            form.add_error("date", str(error))
+        else:
+            _report_run(request, files)
             return redirect("claims:payouts")
-        messages.success(
-            request,
-            _("Batch %(id)s: %(count)d transfers.")
-            % {"id": files.batch.message_id, "count": files.batch.transactions},
-        )
-        if files.held:
-            messages.warning(
-                request,
-                _("%(count)d claims are held because no bank account is known.") % {"count": files.held},
-            )
-        return redirect("claims:payouts")
     return render(request, "claims/payouts.html", {"form": form, "batches": selectors.recent_batches()})
+
+
+def _report_run(request: HttpRequest, files: PayoutFiles | None) -> None:
+    if files is None:
+        messages.info(request, _("There is nothing to pay."))
+        return
+    batch = files.batch
+    if files.reissued:
+        messages.info(
+            request,
+            _(
+                "A payout run for %(date)s already exists: batch %(id)s, %(count)d transfers. "
+                "Nothing more was paid; its files are listed below."
+            )
+            % {
+                "date": formats.date_format(batch.date, "SHORT_DATE_FORMAT"),
+                "id": batch.message_id,
+                "count": batch.transactions,
+            },
+        )
+        return
+    messages.success(
+        request,
+        _("Batch %(id)s: %(count)d transfers.") % {"id": batch.message_id, "count": batch.transactions},
+    )
+    if files.held:
+        messages.warning(
+            request,
+            _("%(count)d claims are held because no bank account is known.") % {"count": files.held},
+        )
 
 
 @login_required

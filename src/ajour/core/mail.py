@@ -9,15 +9,17 @@ retried a few times with growing pauses; what still fails is logged by template 
 from __future__ import annotations
 
 import logging
+import os
 import smtplib
 import time
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends import filebased
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -135,3 +137,19 @@ def _close(connection: BaseEmailBackend) -> None:
     """Drops a connection that may already be broken; the next send opens a fresh one."""
     with suppress(smtplib.SMTPException, OSError):
         connection.close()
+
+
+class PrivateFileBackend(filebased.EmailBackend):
+    """Demo and debug mail as files that only the server's account can read (folder 0700, files 0600),
+    for whoever runs the server; never the console, whose output is the server log."""
+
+    def __init__(self, file_path: str | None = None, **kwargs: Any) -> None:
+        super().__init__(file_path=file_path, **kwargs)
+        os.chmod(self.file_path, 0o700)
+
+    def open(self) -> bool:
+        if self.stream is not None:
+            return False
+        descriptor = os.open(self._get_filename(), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self.stream = os.fdopen(descriptor, "ab")
+        return True

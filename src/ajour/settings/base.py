@@ -77,16 +77,30 @@ STORAGES = {
 # Uploaded receipts and contracts live outside the web root and are served only through views
 # that check the user's right to the object.
 MEDIA_ROOT = DATA_DIR / "uploads"
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Receipts, contracts and attendance files are at most AJOUR_UPLOAD_MAX_BYTES. The first upload handler
+# stops reading a request as soon as its declared length or a file's streamed bytes pass that limit, so
+# an accepted file always fits in memory. Form fields and JSON bodies (programmes, typed IDs, API
+# requests) are text of a few kilobytes: 1 MB leaves ample room and bounds what a request can make
+# the server hold.
+AJOUR_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "ajour.accounts.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = AJOUR_UPLOAD_MAX_BYTES
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Demo and debug mail goes to files in AJOUR_DATA_DIR/mail (one per connection, readable by the server's
+# account only), never to the console: the server log would otherwise hold doctors' names and addresses.
 EMAIL_BACKEND = (
-    "django.core.mail.backends.console.EmailBackend"
+    "ajour.core.mail.PrivateFileBackend"
     if AJOUR_DEMO or DEBUG
     else "django.core.mail.backends.smtp.EmailBackend"
 )
+EMAIL_FILE_PATH = DATA_DIR / "mail"
 DEFAULT_FROM_EMAIL = "Ajour <noreply@ajour.invalid>"
 EMAIL_TIMEOUT = 10  # seconds; mail is sent in the request after commit, so a dead server must not hang it
 # Pauses (seconds) before the second and third attempt at a message the mail server did not take.

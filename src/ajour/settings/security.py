@@ -32,7 +32,10 @@ SECURE_SSL_REDIRECT = AJOUR_SECURE
 SECURE_HSTS_SECONDS = 31_536_000 if AJOUR_SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = AJOUR_SECURE
 SECURE_HSTS_PRELOAD = AJOUR_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto is believed only behind a proxy that sets it (and drops a client's own): any client
+# can send the header, and a believed lie turns a plain-HTTP request into a "secure" one.
+AJOUR_BEHIND_PROXY = env_bool("AJOUR_BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if AJOUR_BEHIND_PROXY else None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_TRUSTED_ORIGINS = env_list("AJOUR_CSRF_TRUSTED_ORIGINS", [])

@@ -9,8 +9,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Case, CharField, Count, F, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
 
 from ajour.accounts.models import Doctor, LedgerEntry, Region
 from ajour.catalogue.models import Activity, ActivityInstance, Provider, Topic
@@ -304,27 +306,77 @@ HISTORY_FORMS = {
 HISTORY_OUTCOMES = {"approved", "reduced", "rejected"}
 
 
-def _halves(text: str, column: str) -> int:
-    value = Decimal(text.strip().replace(",", ".") or "0")
+HISTORY_FIRST_DATE = date(2000, 1, 1)
+HISTORY_YEARS_AHEAD = 2
+HISTORY_KEY_PREFIX = "history:"
+
+
+def history_date_window(today: date) -> tuple[date, date]:
+    """The activity dates a history file may hold: from 1 January 2000 to two years after today.
+
+    Older records predate the scheme's digital history, and later ones are typing errors (a year 9999
+    would overflow the statistics' year arithmetic). Kept here for the import; the Django layer's shared
+    date window may replace it.
+    """
+    year = today.year + HISTORY_YEARS_AHEAD
+    last = today.replace(year=year) if (today.month, today.day) != (2, 29) else date(year, 2, 28)
+    return HISTORY_FIRST_DATE, last
+
+
+def _column_limit(field: str) -> int:
+    """The largest value the claim column `field` holds: its declared SQL type's range, which PostgreSQL
+    enforces (SQLite would store more), so a file accepted on one database is accepted on the other."""
+    internal_type = Claim._meta.get_field(field).get_internal_type()
+    _lowest, highest = BaseDatabaseOperations.integer_field_ranges[internal_type]
+    return highest
+
+
+def _number(text: str, column: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite():
+        raise ValueError(f"{column} must be a number, not {text.strip()[:40]!r}")
+    if value.adjusted() > 20:  # beyond every column; keeps the arithmetic below within 28 digits
+        raise ValueError(f"{column} is too large")
+    return value
+
+
+def _bounded(value: int, column: str, field: str) -> int:
+    if value > _column_limit(field):
+        raise ValueError(f"{column} is too large")
+    return value
+
+
+def _halves(text: str, column: str, field: str) -> int:
+    value = _number(text.strip().replace(",", ".") or "0", column)
     if value < 0 or (value * 2) % 1:
         raise ValueError(f"{column} must be a multiple of 0,5 days")
-    return int(value * 2)
+    return _bounded(int(value * 2), column, field)
 
 
 def _ore(text: str) -> int:
-    value = Decimal(text.strip().replace(".", "").replace(",", ".") if "," in text else text.strip() or "0")
+    raw = text.strip().replace(".", "").replace(",", ".") if "," in text else text.strip() or "0"
+    value = _number(raw, "payable_kr")
     if value < 0 or (value * 100) % 1:
         raise ValueError("payable_kr must be kroner with at most 2 decimals")
-    return int(value * 100)
+    return _bounded(int(value * 100), "payable_kr", "payable_ore")
 
 
-def _history_date(text: str) -> date:
+def _history_date(text: str, window: tuple[date, date]) -> date:
     text = text.strip()
     for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
         try:
-            return datetime.strptime(text, pattern).date()
+            day = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        first, last = window
+        if not first <= day <= last:
+            raise ValueError(
+                f"activity_date {day.isoformat()} is outside {first.isoformat()} to {last.isoformat()}"
+            )
+        return day
     raise ValueError("activity_date must be a date like 2019-03-14 or 14-03-2019")
 
 
@@ -339,12 +391,13 @@ def import_history(*, rows: Iterable[dict[str, str]], progress: Callable[[int], 
     providers = {p.name: p for p in Provider.objects.all()}
     topics = {t.code: t for t in Topic.objects.all()}
     seen: set[str] = set()
+    window = history_date_window(timezone.localdate())
     errors: list[str] = []
     parsed = []
     for number, row in enumerate(rows, start=2):
         try:
-            parsed.append(_parse_history_row(row, doctors, providers, topics, seen))
-        except (ValueError, KeyError, InvalidOperation) as error:
+            parsed.append(_parse_history_row(row, doctors, providers, topics, seen, window))
+        except (ValueError, KeyError) as error:
             errors.append(f"row {number}: {error}")
         if progress:
             progress(number - 1)
@@ -368,6 +421,7 @@ def _parse_history_row(
     providers: dict[str, Provider],
     topics: dict[str, Topic],
     seen: set[str],
+    window: tuple[date, date],
 ) -> dict[str, Any]:
     missing = [column for column in HISTORY_COLUMNS if column not in row]
     if missing:
@@ -375,7 +429,10 @@ def _parse_history_row(
     reference = row["reference"].strip()
     if not reference:
         raise ValueError("reference is empty")
-    if reference in seen or Claim.objects.filter(idempotency_key=f"history:{reference}").exists():
+    key_length = Claim._meta.get_field("idempotency_key").max_length or 0
+    if len(HISTORY_KEY_PREFIX + reference) > key_length:
+        raise ValueError(f"reference is longer than {key_length - len(HISTORY_KEY_PREFIX)} characters")
+    if reference in seen or Claim.objects.filter(idempotency_key=HISTORY_KEY_PREFIX + reference).exists():
         raise ValueError(f"reference {reference} is already imported")
     seen.add(reference)
     doctor = doctors.get(row["authorisation_id"].strip())
@@ -398,13 +455,15 @@ def _parse_history_row(
     return {
         "reference": reference,
         "doctor": doctor,
-        "activity_date": _history_date(row["activity_date"]),
+        "activity_date": _history_date(row["activity_date"], window),
         "activity_type": activity_type,
         "provider": providers.get(provider_name),
         "topic": topics[topic_code],
-        "course_day_halves": _halves(row["course_days"], "course_days"),
+        "course_day_halves": _halves(row["course_days"], "course_days", "course_day_halves"),
         "payable_ore": _ore(row["payable_kr"]),
-        "systematic_half_days": _halves(row["systematic_days"], "systematic_days"),
+        "systematic_half_days": _halves(
+            row["systematic_days"], "systematic_days", "drawn_systematic_half_days"
+        ),
         "outcome": outcome,
     }
 
@@ -450,5 +509,5 @@ def _save_history_claim(record: dict[str, Any]) -> Claim:
         course_day_halves=0 if record["outcome"] == "rejected" else record["course_day_halves"],
         payee=Claim.Payee.PRACTICE if staff else Claim.Payee.PRIVATE,
         status=Claim.Status.PAID,
-        idempotency_key=f"history:{record['reference']}",
+        idempotency_key=HISTORY_KEY_PREFIX + record["reference"],
     )

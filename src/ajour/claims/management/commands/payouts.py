@@ -7,9 +7,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from ajour.claims.payouts import run_payouts
+from ajour.claims.payouts import PayoutError, run_payouts
 
 
 class Command(BaseCommand):
@@ -24,7 +24,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         on: date = options["date"]
         out: Path = options["out"]
-        files = run_payouts(on=on)
+        try:
+            files = run_payouts(on=on)
+        except PayoutError as error:
+            raise CommandError(f"--date {on.isoformat()}: {error}") from error
         if files is None:
             self.stdout.write(f"Nothing to pay on {on.isoformat()}.")
             return
@@ -32,6 +35,8 @@ class Command(BaseCommand):
         stem = f"ajour-payouts-{on.isoformat()}"
         (out / f"{stem}.xml").write_bytes(files.xml)
         (out / f"{stem}.csv").write_bytes(files.csv)
+        if files.reissued:
+            self.stdout.write(f"A payout run for {on.isoformat()} already exists; its files are re-issued.")
         self.stdout.write(
             f"{files.batch.message_id}: {files.batch.transactions} transfers, "
             f"{files.batch.total_ore / 100:.2f} DKK; {files.held} held for a missing bank account; "
