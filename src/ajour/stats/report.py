@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from ajour.stats.charts import chart_spec, chart_svg
+from ajour.stats.charts import chart_spec, chart_svg, has_data
 from ajour.stats.selectors import headline
 from ajour.stats.tables import public_tables
 
@@ -46,7 +46,8 @@ def render_report(*, year: int, progress: Progress = _quiet) -> bytes:
         svgs = {}
         for step, key in enumerate(CHARTED, start=2):
             progress(step, total, f"Tegner figur: {tables[key].title}")
-            svgs[key] = chart_svg(chart_spec(tables[key], language="da"))
+            spec = chart_spec(tables[key], language="da")
+            svgs[key] = chart_svg(spec) if has_data(spec) else ""
         progress(total - 1, total, "Sætter rapporten op")
         html = render_to_string(
             "stats/report.html",

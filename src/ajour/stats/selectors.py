@@ -416,3 +416,11 @@ def refreshed_at() -> datetime | None:
 
 def latest_complete_year() -> int:
     return date.today().year - 1
+
+
+def years_with_statistics() -> list[int]:
+    """The years the roll-up tables hold figures for (a refresh builds 2019 to this year and any year
+    with claims); the filters accept only these."""
+    years = set(GpYearFact.objects.values_list("year", flat=True).distinct().order_by())
+    years |= set(CourseDayFact.objects.values_list("year", flat=True).distinct().order_by())
+    return sorted(years)
