@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from ajour.stats.tables import Table
+from ajour.stats.tables import Column, Table
 
 PARQUET_TYPES = {
     "text": "string",
@@ -40,11 +40,12 @@ def table_parquet(table: Table) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    def values(column: Column) -> list[object]:
+        cells = [row.get(column.key) for row in table.rows]
+        return cells if column.numeric else [None if cell is None else str(cell) for cell in cells]
+
     arrow = pa.table(
-        {
-            column.key: pa.array([row.get(column.key) for row in table.rows], type=PARQUET_TYPES[column.kind])
-            for column in table.columns
-        },
+        {column.key: pa.array(values(column), type=PARQUET_TYPES[column.kind]) for column in table.columns},
         metadata={"title": str(table.title)},
     )
     buffer = io.BytesIO()

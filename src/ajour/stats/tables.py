@@ -374,17 +374,17 @@ def _unused_money(year: int) -> Table:
         rows=[
             {
                 "key": "unused_self_chosen",
-                "label": _("Unused on self-chosen accounts before year end"),
+                "label": str(_("Unused on self-chosen accounts before year end")),
                 "amount_ore": money.unused_self_chosen_ore,
             },
             {
                 "key": "forfeited_self_chosen",
-                "label": _("Forfeited from self-chosen accounts"),
+                "label": str(_("Forfeited from self-chosen accounts")),
                 "amount_ore": money.forfeited_self_chosen_ore,
             },
             {
                 "key": "forfeited_staff",
-                "label": _("Forfeited from clinic staff accounts"),
+                "label": str(_("Forfeited from clinic staff accounts")),
                 "amount_ore": money.forfeited_staff_ore,
             },
         ],
