@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date
 
@@ -11,7 +12,7 @@ from django.core.management import call_command
 from django.utils import translation
 from lxml import etree
 
-from ajour.accounts.models import LedgerEntry, User
+from ajour.accounts.models import Doctor, LedgerEntry, User
 from ajour.accounts.selectors import doctor_balances
 from ajour.claims import payouts, services
 from ajour.claims.models import Claim, ControlPolicy
@@ -137,3 +138,16 @@ def test_payout_file_validates_pays_each_claim_once_and_is_reissued_identically(
     assert b"Testesen" in files.csv
     call_command("payouts", "run", "--date", "2025-03-11", "--out", str(tmp_path))
     assert (tmp_path / "ajour-payouts-2025-03-11.xml").read_bytes() == files.xml
+
+
+def test_payout_csv_writes_a_formula_like_payee_name_as_text() -> None:
+    ControlPolicy.objects.create(year=2025, share_basis_points=0, always_above_ore=10**12, seed="s")
+    claim = _claim()
+    Doctor.objects.filter(pk=claim.claimant_id).update(first_name="@SUM(1+1)*cmd|'/C calc'!A0")
+
+    files = payouts.run_payouts(on=date(2025, 3, 11))
+
+    assert files is not None
+    header, row = csv.reader(io.StringIO(files.csv.decode()))
+    assert row[2].startswith("'@SUM(1+1)")
+    assert row[4] == str(claim.payable_ore)

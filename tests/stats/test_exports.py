@@ -83,3 +83,22 @@ def test_the_report_publishes_every_measure(world: None, tmp_path: Path) -> None
         titles = {table.key: str(table.title) for table in build_tables(Filters(year=2024))}
     assert set(titles) == set(TABLE_KEYS)
     assert [key for key, title in titles.items() if title not in text] == []
+
+
+def test_csv_export_writes_a_formula_like_name_as_text(client: Client) -> None:
+    """Topic names are typed by administrators; a spreadsheet must show them, not run them."""
+    formula = f.topic("hyperlink")
+    formula.name_da = '=HYPERLINK("https://example.invalid","Diabetes")'
+    formula.save()
+    course = f.instance(on=D, topic_code="hyperlink")
+    for _n in range(5):
+        f.claim(f.gp(), on=D, at=course)
+    refresh_rollups()
+
+    header, *rows = _csv(client.get("/stats/export.csv?measure=top_topics&year=2024").content)
+
+    assert rows == [["1", "'" + formula.name_da, "5"]]
+    parquet = pq.read_table(
+        io.BytesIO(client.get("/stats/export.parquet?measure=top_topics&year=2024").content)
+    )
+    assert parquet.column("label").to_pylist() == [formula.name_da]  # not a spreadsheet format

@@ -37,6 +37,7 @@ from ajour.catalogue.models import (
 from ajour.catalogue.programme import DayPlan, claim_preview
 from ajour.catalogue.selectors import approval_in_force, individual_approval_limits
 from ajour.catalogue.workflow import ACTIVITIES, APPROVAL_APPEALS, refusal
+from ajour.core.csvfiles import formula_error
 from ajour.core.formats import format_half_days
 from ajour.core.mail import send_mail_to
 from ajour.rules import ParameterSet
@@ -648,7 +649,7 @@ def read_attendance_csv(content: bytes) -> list[str]:
         and rows[0][0].strip().lower() in {"authorisation_id", "autorisations_id", "autorisation"}
     ):
         rows[0] = []  # header; keep it so row numbers match the file
-    return [row[0].strip() if row else "" for row in rows]
+    return [row[0] if row else "" for row in rows]  # as in the file: a leading tab is refused, not stripped
 
 
 @transaction.atomic
@@ -662,13 +663,20 @@ def report_attendance(
         raise CatalogueError(_("Attendance can be reported when the run has ended."))
     errors = []
     seen: dict[str, int] = {}
-    wanted = [(row, value.strip().upper()) for row, value in enumerate(authorisation_ids, start=1)]
-    wanted = [(row, value) for row, value in wanted if value]
+    wanted = [
+        (row, cell, cell.strip().upper())
+        for row, cell in enumerate(authorisation_ids, start=1)
+        if cell.strip()
+    ]
     known = {
         doctor.authorisation_id.upper(): doctor
-        for doctor in Doctor.objects.filter(authorisation_id__in={value for _row, value in wanted})
+        for doctor in Doctor.objects.filter(authorisation_id__in={value for _row, _cell, value in wanted})
     }
-    for row, value in wanted:
+    for row, cell, value in wanted:
+        refused = formula_error(cell)
+        if refused:
+            errors.append(_("Row %(row)s: %(reason)s") % {"row": row, "reason": refused})
+            continue
         if not AUTHORISATION_ID.match(value):
             errors.append(
                 _("Row %(row)s: “%(value)s” is not an authorisation ID (5 letters or digits).")

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from ajour.accounts.models import Doctor, LedgerEntry, Region
 from ajour.catalogue.models import Activity, ActivityInstance, Provider, Topic
 from ajour.claims.models import Claim
+from ajour.core.csvfiles import formula_error
 from ajour.stats.models import CellGpCount, CourseDayFact, Form, GpYearFact, LedgerYearFact, RollupState
 
 GP_ROLES = [Doctor.Role.GP_OWNER, Doctor.Role.GP_EMPLOYED]
@@ -372,6 +373,10 @@ def _parse_history_row(
     missing = [column for column in HISTORY_COLUMNS if column not in row]
     if missing:
         raise ValueError(f"missing column(s): {', '.join(missing)}")
+    for column in HISTORY_COLUMNS:
+        refused = formula_error(row[column] or "")
+        if refused:
+            raise ValueError(f"{column}: {refused}")
     reference = row["reference"].strip()
     if not reference:
         raise ValueError("reference is empty")
