@@ -19,7 +19,7 @@ from ajour.stats.exports import table_csv, table_parquet
 from ajour.stats.forms import ExportForm, FilterForm, YearForm
 from ajour.stats.report import render_report
 from ajour.stats.selectors import refreshed_at, under_participating_practices, under_participation
-from ajour.stats.tables import Table, build_tables, headline_row, public_tables, suppress
+from ajour.stats.tables import Table, build_tables, headline_row, published_tables
 
 EXPORT_TYPES = {
     "csv": ("text/csv; charset=utf-8", table_csv),
@@ -49,7 +49,7 @@ def public(request: HttpRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         return _refused(request, "stats/public.html", form)
     filters = form.filters()
-    tables = public_tables(filters.year)
+    tables = published_tables(filters)
     return render(
         request,
         "stats/public.html",
@@ -100,9 +100,9 @@ def export(request: HttpRequest, file_type: str) -> HttpResponse:
     if not form.is_valid():
         return _bad_request(request, form.error_text())
     filters = form.filters()
-    table = next(t for t in build_tables(filters) if t.key == form.cleaned_data["measure"])
+    table = next(t for t in published_tables(filters) if t.key == form.cleaned_data["measure"])
     content_type, write = EXPORT_TYPES[file_type]
-    response = HttpResponse(write(suppress(table)), content_type=content_type)
+    response = HttpResponse(write(table), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="ajour-{table.key}-{filters.year}.{file_type}"'
     return response
 
