@@ -196,9 +196,7 @@ class _Sums:
                 self._count(year, kind, region, dimension, key, claimant)
 
     def _count(self, year: int, kind: str, region: str, dimension: str, key: str, claimant: int) -> None:
-        for provider_kind in (ALL_PROVIDERS, kind):
-            for region_code in (ALL_REGIONS, region):
-                self.cells[(year, provider_kind, region_code, dimension, key)].add(claimant)
+        self.cells[(year, kind, region, dimension, key)].add(claimant)
 
     def course_day_facts(self, topic_ids: dict[str, int]) -> list[CourseDayFact]:
         return [
@@ -223,11 +221,17 @@ class _Sums:
         ]
 
     def cell_counts(self) -> list[CellGpCount]:
+        """Distinct GPs per cell for each provider type and region, and for all of either (`*`)."""
+        merged: dict[tuple[int, str, str, str, str], set[int]] = defaultdict(set)
+        for (year, kind, region, dimension, key), gps in self.cells.items():
+            for provider_kind in (kind, ALL_PROVIDERS):
+                for region_code in (region, ALL_REGIONS):
+                    merged[(year, provider_kind, region_code, dimension, key)].update(gps)
         return [
             CellGpCount(
                 year=year, provider_kind=kind, region_code=region, dimension=dimension, key=key, gps=len(gps)
             )
-            for (year, kind, region, dimension, key), gps in self.cells.items()
+            for (year, kind, region, dimension, key), gps in merged.items()
         ]
 
 
