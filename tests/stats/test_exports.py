@@ -102,3 +102,10 @@ def test_csv_export_writes_a_formula_like_name_as_text(client: Client) -> None:
         io.BytesIO(client.get("/stats/export.parquet?measure=top_topics&year=2024").content)
     )
     assert parquet.column("label").to_pylist() == [formula.name_da]  # not a spreadsheet format
+
+
+def test_an_unknown_file_type_is_refused(world: None, client: Client) -> None:
+    response = client.get("/stats/export.xlsx?measure=participation&year=2024")
+
+    assert response.status_code == 400
+    assert "CSV eller Parquet" in response.content.decode()

@@ -96,7 +96,7 @@ def export(request: HttpRequest, file_type: str) -> HttpResponse:
     """One measure as CSV or Parquet, always suppressed: files leave the portal."""
     form = ExportForm(request.GET)
     if file_type not in EXPORT_TYPES:
-        return _bad_request(request, _("Choose a measure and a valid year to export."))
+        return _bad_request(request, _("Statistics are exported as CSV or Parquet."))
     if not form.is_valid():
         return _bad_request(request, form.error_text())
     filters = form.filters()
