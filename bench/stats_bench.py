@@ -141,15 +141,19 @@ def _synthesise(claims: int, seed: int = 1) -> None:
     claim_type = {"sge": "sge_day", "dge_module": "dge_module", "dge_meeting": "dge_meeting"}
     User.objects.create_user(username="bench-analyst", password="x" * 16, role=User.Role.ANALYST)
     batch: list[Claim] = []
+    taken: set[tuple[int, int]] = set()  # one live claim per claimant and run
     for _n in range(claims):
-        instance = rng.choice(instances)
+        instance, claimant = rng.choice(instances), rng.choice(doctors)
+        while (claimant.pk, instance.pk) in taken:
+            instance, claimant = rng.choice(instances), rng.choice(doctors)
+        taken.add((claimant.pk, instance.pk))
         form = instance.activity.form
         rejected = rng.random() < 0.03
         halves = 1 if form == "dge_meeting" else rng.choice([1, 2, 2, 2, 4])
         batch.append(
             Claim(
                 public_id=uuid.UUID(int=rng.getrandbits(128)),
-                claimant=rng.choice(doctors),
+                claimant=claimant,
                 instance=instance,
                 activity_type=claim_type.get(form, "course"),
                 activity_date=instance.starts_on,

@@ -297,6 +297,27 @@ def test_attendance_upload_reports_row_errors_then_offers_the_gp_a_claim() -> No
     assert logged_in(cf.provider_user()).get(f"/catalogue/runs/{instance.pk}/attendance/").status_code == 404
 
 
+def test_attendance_upload_refuses_cells_a_spreadsheet_would_run_as_formulas() -> None:
+    activity = cf.approved()
+    past = date.today() - timedelta(days=3)
+    activity.instances.update(starts_on=past, ends_on=past)
+    instance = activity.instances.get()
+    gp = factories.doctor()
+    provider = logged_in(activity.created_by)
+    cells = ["=1+1", "+4512", "-1", "@SUM(A1)", f"\t{gp.authorisation_id}", f"\r{gp.authorisation_id}"]
+    upload = "authorisation_id\n" + "".join(f'"{cell}"\n' for cell in cells) + f"{gp.authorisation_id}\n"
+
+    body = provider.post(
+        f"/catalogue/runs/{instance.pk}/attendance/",
+        {"file": SimpleUploadedFile("deltagere.csv", upload.encode())},
+    ).content.decode()
+
+    for row in range(2, 2 + len(cells)):
+        assert f"Række {row}: cellen begynder med =, +, -, @" in body
+    assert "Række 8" not in body
+    assert not Attendance.objects.exists()
+
+
 def test_gp_asks_for_individual_approval_and_sees_the_breadth_rule() -> None:
     gp = factories.doctor()
     client = logged_in(cf.gp_user(gp))

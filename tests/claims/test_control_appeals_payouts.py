@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date
 from pathlib import Path
@@ -13,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 from lxml import etree
 
-from ajour.accounts.models import LedgerEntry, User
+from ajour.accounts.models import Doctor, LedgerEntry, User
 from ajour.accounts.selectors import doctor_balances
 from ajour.claims import payouts, services
 from ajour.claims.models import Claim, ControlPolicy
@@ -162,3 +163,16 @@ def test_a_payout_run_dated_far_ahead_or_before_the_latest_run_pays_nothing(tmp_
 
     assert "already exists" in out.getvalue()
     assert {c.pk for c in Claim.objects.filter(status=Claim.Status.PAID)} == {c.pk for c in claims}
+
+
+def test_payout_csv_writes_a_formula_like_payee_name_as_text() -> None:
+    ControlPolicy.objects.create(year=2025, share_basis_points=0, always_above_ore=10**12, seed="s")
+    claim = _claim()
+    Doctor.objects.filter(pk=claim.claimant_id).update(first_name="@SUM(1+1)*cmd|'/C calc'!A0")
+
+    files = payouts.run_payouts(on=date(2025, 3, 11))
+
+    assert files is not None
+    header, row = csv.reader(io.StringIO(files.csv.decode()))
+    assert row[2].startswith("'@SUM(1+1)")
+    assert row[4] == str(claim.payable_ore)

@@ -166,6 +166,27 @@ def test_import_history_accepts_the_edges_of_the_date_window(tmp_path: Path) -> 
     ]
 
 
+def test_import_history_refuses_cells_a_spreadsheet_would_run_as_formulas(tmp_path: Path) -> None:
+    doctor = f.gp()
+    f.topic("psykiatri")
+    file = tmp_path / "historik.csv"
+    file.write_text(
+        HEADER
+        + f'H1;{doctor.authorisation_id};2019-03-14;course;=HYPERLINK("x");psykiatri;1;100;0;approved\n'
+        + f"H2;{doctor.authorisation_id};2019-03-14;course;;psykiatri;1;-100;0;approved\n"
+        + f"@H3;{doctor.authorisation_id};2019-03-14;course;;psykiatri;1;100;0;approved\n",
+        encoding="utf-8",
+    )
+
+    with pytest.raises(CommandError) as refused:
+        call_command("stats", "import-history", str(file), stdout=StringIO(), stderr=StringIO())
+
+    assert "row 2: provider: cellen begynder med =, +, -, @" in str(refused.value)
+    assert "row 3: payable_kr: cellen begynder med" in str(refused.value)
+    assert "row 4: reference: cellen begynder med" in str(refused.value)
+    assert Claim.objects.count() == 0
+
+
 def test_report_writes_a_danish_pdf_with_the_seed_structure(tmp_path: Path) -> None:
     for n in range(6):
         doctor = f.gp()

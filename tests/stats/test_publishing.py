@@ -13,7 +13,7 @@ from django.test import Client
 from ajour.accounts.models import User
 from ajour.stats.selectors import Filters
 from ajour.stats.services import refresh_rollups
-from ajour.stats.tables import build_tables, suppress
+from ajour.stats.tables import build_tables, published_tables
 from tests import factories
 from tests.stats import factories as f
 
@@ -44,13 +44,15 @@ def _topic_rows(rows: list[dict[str, object]]) -> dict[str, dict[str, object]]:
 def test_suppress_hides_rows_of_fewer_than_five_gps(world: None) -> None:
     top = next(t for t in build_tables(Filters(year=2024)) if t.key == "top_topics")
 
-    hidden = _topic_rows(suppress(top).rows)
+    published = next(t for t in published_tables(Filters(year=2024)) if t.key == "top_topics")
 
+    hidden = _topic_rows(published.rows)
     assert _topic_rows(top.rows)["sjaelden"]["course_days"] == 3.0
     assert hidden["sjaelden"]["course_days"] is None
     assert hidden["sjaelden"]["suppressed"] is True
+    assert hidden["sjaelden"]["rank"] == 2  # a position, not a figure
     assert hidden["diabetes"]["course_days"] == 6.0
-    assert suppress(top).suppressed == 1
+    assert published.suppressed == 1
 
 
 def test_public_page_hides_small_cells(world: None, client: Client) -> None:

@@ -38,6 +38,7 @@ from ajour.catalogue.programme import DayPlan, claim_preview
 from ajour.catalogue.selectors import approval_in_force, individual_approval_limits
 from ajour.catalogue.workflow import ACTIVITIES, APPROVAL_APPEALS, refusal
 from ajour.core.bounds import ID_TEXT_MAX, IDS_MAX
+from ajour.core.csvfiles import formula_error
 from ajour.core.formats import format_half_days
 from ajour.core.mail import send_mail_to
 from ajour.rules import ParameterSet
@@ -652,7 +653,7 @@ def read_attendance_csv(content: bytes) -> list[str]:
         and rows[0][0].strip().lower() in {"authorisation_id", "autorisations_id", "autorisation"}
     ):
         rows[0] = []  # header; keep it so row numbers match the file
-    return [row[0].strip() if row else "" for row in rows]
+    return [row[0] if row else "" for row in rows]  # as in the file: a leading tab is refused, not stripped
 
 
 @transaction.atomic
@@ -668,14 +669,21 @@ def report_attendance(
         raise CatalogueError(_("Report at most %(count)s participants at a time.") % {"count": IDS_MAX})
     errors = []
     seen: dict[str, int] = {}
-    wanted = [(row, value.strip().upper()) for row, value in enumerate(authorisation_ids, start=1)]
-    wanted = [(row, value) for row, value in wanted if value]
-    well_formed = {value for _row, value in wanted if AUTHORISATION_ID.match(value)}
+    wanted = [
+        (row, cell, cell.strip().upper())
+        for row, cell in enumerate(authorisation_ids, start=1)
+        if cell.strip()
+    ]
+    well_formed = {value for _row, _cell, value in wanted if AUTHORISATION_ID.match(value)}
     known = {
         doctor.authorisation_id.upper(): doctor
         for doctor in Doctor.objects.filter(authorisation_id__in=well_formed)
     }
-    for row, value in wanted:
+    for row, cell, value in wanted:
+        refused = formula_error(cell)
+        if refused:
+            errors.append(_("Row %(row)s: %(reason)s") % {"row": row, "reason": refused})
+            continue
         if value not in well_formed:  # asked of no database: it may hold anything, a NUL character too
             shown = value.replace("\x00", "")[:ID_TEXT_MAX]
             errors.append(

@@ -11,9 +11,7 @@ date and `MAX_DAYS_AHEAD` days after today; an existing batch is re-issued for a
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -30,6 +28,7 @@ from ajour.accounts.banking import synthetic_iban
 from ajour.accounts.models import User
 from ajour.claims.models import AuditEvent, Claim, PayoutBatch, PayoutItem
 from ajour.claims.workflow import CLAIMS
+from ajour.core.csvfiles import csv_bytes
 
 SCHEMA = "pain.001.001.09"
 NS = f"urn:iso:std:iso:20022:tech:xsd:{SCHEMA}"
@@ -247,17 +246,15 @@ def _schema() -> etree.XMLSchema:
 
 def payout_csv(items: list[PayoutItem]) -> bytes:
     """The same transfers as CSV for bookkeeping (amounts in øre)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["claim", "activity_date", "payee", "iban", "amount_ore"])
-    for item in items:
-        writer.writerow(
-            [
-                item.claim.public_id,
-                item.claim.activity_date.isoformat(),
-                item.creditor_name,
-                item.creditor_iban,
-                item.amount_ore,
-            ]
-        )
-    return out.getvalue().encode()
+    header = ["claim", "activity_date", "payee", "iban", "amount_ore"]
+    rows = [
+        [
+            str(item.claim.public_id),
+            item.claim.activity_date.isoformat(),
+            item.creditor_name,
+            item.creditor_iban,
+            item.amount_ore,
+        ]
+        for item in items
+    ]
+    return csv_bytes([header, *rows])

@@ -14,7 +14,8 @@ from ajour.core.schemas import ErrorOut
 from ajour.stats.forms import FIRST_YEAR, LAST_YEAR, FilterForm
 from ajour.stats.models import Form
 from ajour.stats.selectors import Filters
-from ajour.stats.tables import MIN_CELL_GPS, TABLE_KEYS, Table, build_tables, headline_row, suppress
+from ajour.stats.suppression import MIN_CELL_GPS
+from ajour.stats.tables import TABLE_KEYS, Table, headline_row, published_tables
 
 router = Router(tags=["stats"])
 
@@ -61,10 +62,6 @@ def _filters(query: FilterQuery) -> Filters:
     return form.filters()
 
 
-def _tables(filters: Filters) -> list[Table]:
-    return [suppress(table) for table in build_tables(filters)]
-
-
 def _out(table: Table) -> TableOut:
     return TableOut(
         key=table.key,
@@ -81,10 +78,10 @@ def _out(table: Table) -> TableOut:
     summary="All statistics tables",
 )
 def tables(request: HttpRequest, query: Query[FilterQuery]) -> list[TableOut]:
-    """Every published table for a year and filters. Rows describing fewer than 5 GPs have their
-    figures set to null and `suppressed: true`. Rates are fractions (0.874), course days are days,
-    money is integer øre."""
-    return [_out(table) for table in _tables(_filters(query))]
+    """Every published table for a year and filters. Figures describing fewer than 5 GPs, and figures
+    from which one could be worked out (a lone hidden part of a total), are null and their rows carry
+    `suppressed: true`. Rates are fractions (0.874), course days are days, money is integer øre."""
+    return [_out(table) for table in published_tables(_filters(query))]
 
 
 @router.get(
@@ -101,7 +98,7 @@ def table(
     topic_trends, per_gp, money, participation_region, participation_sex, participation_practice_size."""
     if measure not in TABLE_KEYS:
         raise ApiError(404, f"Unknown measure: {measure}", field="measure")
-    return _out(next(t for t in _tables(_filters(query)) if t.key == measure))
+    return _out(next(t for t in published_tables(_filters(query)) if t.key == measure))
 
 
 @router.get(
@@ -112,4 +109,4 @@ def table(
 def headline(request: HttpRequest, query: Query[FilterQuery]) -> dict[str, Any]:
     """Eligible GPs, GPs with claims, participation rates, produced course days and days per GP."""
     filters = _filters(query)
-    return headline_row(_tables(filters), filters.year)
+    return headline_row(published_tables(filters), filters.year)

@@ -19,10 +19,13 @@ def _value(kind: str, value: object) -> object:
 
 
 def chart_spec(table: Table, *, language: str = "da") -> dict[str, object]:
-    """One Vega-Lite spec for `table`: horizontal bars for breakdowns, lines for yearly series."""
+    """One Vega-Lite spec for `table`: horizontal bars for breakdowns, lines for yearly series.
+
+    A table without series (no topic had course days that year) gives a spec without data, which
+    nobody draws: the table under it says there is no data."""
     kinds = {column.key: column.kind for column in table.columns}
     labels = {column.key: str(column.label) for column in table.columns}
-    value_kind = kinds[table.y[0]]
+    value_kind = kinds[table.y[0]] if table.y else "days"
     axis_format = FORMAT_OF_KIND.get(value_kind, ",")
     value_title = labels[table.y[0]] if len(table.y) == 1 else ""
     if value_kind == "ore":
@@ -57,9 +60,10 @@ def chart_spec(table: Table, *, language: str = "da") -> dict[str, object]:
         mark: dict[str, object] = {"type": "line", "point": True}
     else:
         data = [
-            {"label": str(row[table.x]), "value": _value(value_kind, row[table.y[0]])}
+            {"label": str(row[table.x]), "value": _value(value_kind, row[key])}
             for row in table.rows
-            if row.get(table.y[0]) is not None
+            for key in table.y[:1]
+            if row.get(key) is not None
         ]
         encoding = {
             "y": {"field": "label", "type": "nominal", "title": None, "sort": "-x"},
@@ -88,6 +92,12 @@ def chart_spec(table: Table, *, language: str = "da") -> dict[str, object]:
             "view": {"stroke": None},
         },
     }
+
+
+def has_data(spec: dict[str, object]) -> bool:
+    """Whether there is anything to draw (pages and the report leave empty charts out)."""
+    data = spec["data"]
+    return isinstance(data, dict) and bool(data["values"])
 
 
 def chart_svg(spec: dict[str, object]) -> str:

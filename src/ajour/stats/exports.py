@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
-from ajour.stats.tables import Table
+from ajour.core.csvfiles import Number, csv_bytes
+from ajour.stats.tables import Column, Table
 
 PARQUET_TYPES = {
     "text": "string",
@@ -17,22 +17,17 @@ PARQUET_TYPES = {
 }
 
 
-def _csv_cell(value: object) -> str:
-    if value is None:
-        return ""
+def _decimal_comma(value: Number) -> str:
     if isinstance(value, float):
         return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",")
     return str(value)
 
 
 def table_csv(table: Table) -> bytes:
-    """Suppressed cells are empty; headers are in the active language."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([str(column.label) for column in table.columns])
-    for row in table.rows:
-        writer.writerow([_csv_cell(row.get(column.key)) for column in table.columns])
-    return "\ufeff".encode() + out.getvalue().encode()
+    """Suppressed cells are empty; headers are in the active language; text cells cannot run as formulas."""
+    header = [str(column.label) for column in table.columns]
+    rows = [[row.get(column.key) for column in table.columns] for row in table.rows]
+    return csv_bytes([header, *rows], delimiter=";", lineterminator="\r\n", number=_decimal_comma, bom=True)
 
 
 def table_parquet(table: Table) -> bytes:
@@ -40,11 +35,12 @@ def table_parquet(table: Table) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    def values(column: Column) -> list[object]:
+        cells = [row.get(column.key) for row in table.rows]
+        return cells if column.numeric else [None if cell is None else str(cell) for cell in cells]
+
     arrow = pa.table(
-        {
-            column.key: pa.array([row.get(column.key) for row in table.rows], type=PARQUET_TYPES[column.kind])
-            for column in table.columns
-        },
+        {column.key: pa.array(values(column), type=PARQUET_TYPES[column.kind]) for column in table.columns},
         metadata={"title": str(table.title)},
     )
     buffer = io.BytesIO()

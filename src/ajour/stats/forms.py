@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ajour.accounts.models import Region
 from ajour.catalogue.models import Provider, Topic
 from ajour.stats.models import Form
-from ajour.stats.selectors import Filters, latest_complete_year
+from ajour.stats.selectors import Filters, latest_complete_year, years_with_statistics
 from ajour.stats.services import FIRST_SERIES_YEAR
 from ajour.stats.tables import TABLE_KEYS
 
@@ -18,8 +18,40 @@ FIRST_YEAR = FIRST_SERIES_YEAR - 10
 LAST_YEAR = 2100
 
 
+def _spans(years: list[int]) -> str:
+    """2015, 2019–2026: consecutive years as one span."""
+    spans: list[list[int]] = []
+    for year in years:
+        if spans and spans[-1][-1] == year - 1:
+            spans[-1].append(year)
+        else:
+            spans.append([year])
+    return ", ".join(str(s[0]) if len(s) == 1 else f"{s[0]}–{s[-1]}" for s in spans)
+
+
 class YearForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR, required=False)
+
+    def clean_year(self) -> int | None:
+        """Only a year the statistics hold figures for (no chart of an empty year)."""
+        year: int | None = self.cleaned_data.get("year")
+        if year is None:
+            return None
+        years = years_with_statistics()
+        if not years:
+            raise forms.ValidationError(_("There are no statistics yet."))
+        if year not in years:
+            raise forms.ValidationError(
+                _("There are no statistics for %(year)s. Years with statistics: %(years)s."),
+                params={"year": year, "years": _spans(years)},
+            )
+        return year
+
+    def error_text(self) -> str:
+        """The first error with its field's label, for error pages and the API."""
+        name, errors = next(iter(self.errors.items()))
+        field = self.fields.get(name)
+        return f"{field.label}: {errors[0]}" if field is not None else str(errors[0])
 
     def filters(self) -> Filters:
         year = self.cleaned_data.get("year") if self.is_valid() else None

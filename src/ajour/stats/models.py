@@ -72,20 +72,22 @@ class CellGpCount(models.Model):
     """Distinct GPs behind one cell of a published table, so that small cells can be suppressed.
 
     Distinct counts do not add up across finer cells, hence their own table: one row per year,
-    provider type (`*` for all), dimension (`form`, `region`, …) and key.
+    provider type (`*` for all), region (`*` for all: a region's tables count the region's GPs),
+    dimension (`form`, `region`, …) and key.
     """
 
     year = models.PositiveSmallIntegerField()
     provider_kind = models.CharField(max_length=10)
+    region_code = models.CharField(max_length=50, default="*")
     dimension = models.CharField(max_length=20)
     key = models.CharField(max_length=60)
     gps = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["year", "provider_kind", "dimension"])]
+        indexes = [models.Index(fields=["year", "provider_kind", "region_code"])]
 
     def __str__(self) -> str:
-        return f"{self.year} {self.dimension}={self.key}: {self.gps} GPs"
+        return f"{self.year} {self.region_code} {self.dimension}={self.key}: {self.gps} GPs"
 
 
 class LedgerYearFact(models.Model):

@@ -18,18 +18,12 @@ from ajour.accounts.models import Account, Doctor, LedgerEntry, Practice, Region
 from ajour.accounts.services import allocation_parameter
 from ajour.catalogue.models import Provider, Topic
 from ajour.stats.models import CourseDayFact, Form, GpYearFact, LedgerYearFact, RollupState
-from ajour.stats.services import FIRST_SERIES_YEAR, in_course_days_by_form, practice_size
+from ajour.stats.services import FIRST_SERIES_YEAR, STREAM_OF_FORM, in_course_days_by_form, practice_size
 
 PROVIDER_KINDS = [choice.value for choice in Provider.Kind]
 FORMS = [choice.value for choice in Form]
 CATEGORIES = [choice.value for choice in Topic.Category]
 TOP_TOPICS = 10
-STREAM_OF_FORM = {
-    Form.SYSTEMATIC: Account.Kind.SYSTEMATIC,
-    Form.SELF_CHOSEN: Account.Kind.SELF_CHOSEN,
-    Form.GROUP_BASED: Account.Kind.SELF_CHOSEN,
-    Form.PRACTICE_STAFF: Account.Kind.STAFF,
-}
 
 
 @dataclass(frozen=True)
@@ -416,3 +410,11 @@ def refreshed_at() -> datetime | None:
 
 def latest_complete_year() -> int:
     return date.today().year - 1
+
+
+def years_with_statistics() -> list[int]:
+    """The years the roll-up tables hold figures for (a refresh builds 2019 to this year and any year
+    with claims); the filters accept only these."""
+    years = set(GpYearFact.objects.values_list("year", flat=True).distinct().order_by())
+    years |= set(CourseDayFact.objects.values_list("year", flat=True).distinct().order_by())
+    return sorted(years)

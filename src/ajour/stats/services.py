@@ -14,9 +14,10 @@ from django.db.models import Case, CharField, Count, F, Max, Q, QuerySet, Sum, V
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
-from ajour.accounts.models import Doctor, LedgerEntry, Region
+from ajour.accounts.models import Account, Doctor, LedgerEntry, Region
 from ajour.catalogue.models import Activity, ActivityInstance, Provider, Topic
 from ajour.claims.models import Claim
+from ajour.core.csvfiles import formula_error
 from ajour.stats.models import CellGpCount, CourseDayFact, Form, GpYearFact, LedgerYearFact, RollupState
 
 GP_ROLES = [Doctor.Role.GP_OWNER, Doctor.Role.GP_EMPLOYED]
@@ -25,6 +26,14 @@ STAFF_ACTIVITY_TYPES = ["staff_course", "pge_module"]
 GROUP_ACTIVITY_TYPES = ["dge_module", "dge_meeting"]
 BATCH = 5000
 ALL_PROVIDERS = "*"
+ALL_REGIONS = "*"
+STREAM_OF_FORM = {
+    Form.SYSTEMATIC: Account.Kind.SYSTEMATIC,
+    Form.SELF_CHOSEN: Account.Kind.SELF_CHOSEN,
+    Form.GROUP_BASED: Account.Kind.SELF_CHOSEN,
+    Form.PRACTICE_STAFF: Account.Kind.STAFF,
+}
+"""The account each form of claim is paid from (money paid by stream)."""
 
 
 def counted_claims() -> QuerySet[Claim]:
@@ -151,7 +160,7 @@ class _Sums:
         self.parent_of = parent_of
         self.facts: dict[FactKey, list[int]] = defaultdict(lambda: [0, 0, 0])
         self.per_gp: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
-        self.cells: dict[tuple[int, str, str, str], set[int]] = defaultdict(set)
+        self.cells: dict[tuple[int, str, str, str, str], set[int]] = defaultdict(set)
 
     def add(
         self,
@@ -179,17 +188,17 @@ class _Sums:
         fact[0] += 1
         fact[1] += halves
         fact[2] += payable
+        self._count(year, kind, region, "stream", STREAM_OF_FORM[Form(form)], claimant)
         if in_course_days_by_form(form=form, gp_claim=gp_claim, produced=produced):
-            self._count(year, kind, "form", form, claimant)
+            self._count(year, kind, region, "form", form, claimant)
         if produced:
             keys = [("year", "all"), ("provider_kind", kind), ("region", region), ("category", category)]
             keys += [("topic", code) for code in (topic, self.parent_of.get(topic)) if code is not None]
             for dimension, key in keys:
-                self._count(year, kind, dimension, key, claimant)
+                self._count(year, kind, region, dimension, key, claimant)
 
-    def _count(self, year: int, kind: str, dimension: str, key: str, claimant: int) -> None:
-        self.cells[(year, ALL_PROVIDERS, dimension, key)].add(claimant)
-        self.cells[(year, kind, dimension, key)].add(claimant)
+    def _count(self, year: int, kind: str, region: str, dimension: str, key: str, claimant: int) -> None:
+        self.cells[(year, kind, region, dimension, key)].add(claimant)
 
     def course_day_facts(self, topic_ids: dict[str, int]) -> list[CourseDayFact]:
         return [
@@ -214,9 +223,17 @@ class _Sums:
         ]
 
     def cell_counts(self) -> list[CellGpCount]:
+        """Distinct GPs per cell for each provider type and region, and for all of either (`*`)."""
+        merged: dict[tuple[int, str, str, str, str], set[int]] = defaultdict(set)
+        for (year, kind, region, dimension, key), gps in self.cells.items():
+            for provider_kind in (kind, ALL_PROVIDERS):
+                for region_code in (region, ALL_REGIONS):
+                    merged[(year, provider_kind, region_code, dimension, key)].update(gps)
         return [
-            CellGpCount(year=year, provider_kind=kind, dimension=dimension, key=key, gps=len(gps))
-            for (year, kind, dimension, key), gps in self.cells.items()
+            CellGpCount(
+                year=year, provider_kind=kind, region_code=region, dimension=dimension, key=key, gps=len(gps)
+            )
+            for (year, kind, region, dimension, key), gps in merged.items()
         ]
 
 
@@ -426,6 +443,10 @@ def _parse_history_row(
     missing = [column for column in HISTORY_COLUMNS if column not in row]
     if missing:
         raise ValueError(f"missing column(s): {', '.join(missing)}")
+    for column in HISTORY_COLUMNS:
+        refused = formula_error(row[column] or "")
+        if refused:
+            raise ValueError(f"{column}: {refused}")
     reference = row["reference"].strip()
     if not reference:
         raise ValueError("reference is empty")

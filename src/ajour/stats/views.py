@@ -14,12 +14,12 @@ from django.views.decorators.http import require_GET
 from ajour.accounts.models import Region, User
 from ajour.core.permissions import require
 from ajour.stats import permissions
-from ajour.stats.charts import chart_spec
+from ajour.stats.charts import chart_spec, has_data
 from ajour.stats.exports import table_csv, table_parquet
 from ajour.stats.forms import ExportForm, FilterForm, YearForm
 from ajour.stats.report import render_report
 from ajour.stats.selectors import refreshed_at, under_participating_practices, under_participation
-from ajour.stats.tables import Table, build_tables, headline_row, public_tables, suppress
+from ajour.stats.tables import Table, build_tables, headline_row, published_tables
 
 EXPORT_TYPES = {
     "csv": ("text/csv; charset=utf-8", table_csv),
@@ -29,17 +29,27 @@ EXPORT_TYPES = {
 
 def _charted(tables: list[Table]) -> list[dict[str, object]]:
     language = get_language() or "da"
-    return [
-        {"table": table, "spec_id": f"spec-{table.key}", "spec": chart_spec(table, language=language)}
-        for table in tables
-    ]
+    charted: list[dict[str, object]] = []
+    for table in tables:
+        spec = chart_spec(table, language=language)
+        charted.append(
+            {"table": table, "spec_id": f"spec-{table.key}", "spec": spec, "drawn": has_data(spec)}
+        )
+    return charted
+
+
+def _refused(request: HttpRequest, template: str, form: YearForm) -> HttpResponse:
+    """The page with the filter's error beside its field and no figures (a 400)."""
+    return render(request, template, {"form": form, "year": None, "charts": []}, status=400)
 
 
 @require_GET
 def public(request: HttpRequest) -> HttpResponse:
     form = YearForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return _refused(request, "stats/public.html", form)
     filters = form.filters()
-    tables = public_tables(filters.year)
+    tables = published_tables(filters)
     return render(
         request,
         "stats/public.html",
@@ -58,6 +68,8 @@ def public(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     require(permissions.can_view_dashboard(request.user))
     form = FilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return _refused(request, "stats/dashboard.html", form)
     filters = form.filters()
     tables = build_tables(filters)
     return render(
@@ -75,21 +87,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "web/error.html", {"message": message, "status": 400}, status=400)
+
+
 @require_GET
 def export(request: HttpRequest, file_type: str) -> HttpResponse:
     """One measure as CSV or Parquet, always suppressed: files leave the portal."""
     form = ExportForm(request.GET)
-    if file_type not in EXPORT_TYPES or not form.is_valid():
-        return render(
-            request,
-            "web/error.html",
-            {"message": _("Choose a measure and a valid year to export."), "status": 400},
-            status=400,
-        )
+    if file_type not in EXPORT_TYPES:
+        return _bad_request(request, _("Statistics are exported as CSV or Parquet."))
+    if not form.is_valid():
+        return _bad_request(request, form.error_text())
     filters = form.filters()
-    table = next(t for t in build_tables(filters) if t.key == form.cleaned_data["measure"])
+    table = next(t for t in published_tables(filters) if t.key == form.cleaned_data["measure"])
     content_type, write = EXPORT_TYPES[file_type]
-    response = HttpResponse(write(suppress(table)), content_type=content_type)
+    response = HttpResponse(write(table), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="ajour-{table.key}-{filters.year}.{file_type}"'
     return response
 
@@ -97,7 +110,10 @@ def export(request: HttpRequest, file_type: str) -> HttpResponse:
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
     require(permissions.can_view_dashboard(request.user))
-    year = YearForm(request.GET or None).filters().year
+    form = YearForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return _bad_request(request, form.error_text())
+    year = form.filters().year
     response = HttpResponse(render_report(year=year), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="ajour-aarsrapport-{year}.pdf"'
     return response

@@ -12,7 +12,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ajour.core.formats import format_ore
-from ajour.stats.tables import MIN_CELL_GPS, Column
+from ajour.stats.suppression import MIN_CELL_GPS
+from ajour.stats.tables import Column
 
 register = template.Library()
 
@@ -42,7 +43,7 @@ def stats_cell(row: dict[str, object], column: Column) -> SafeString | str:
     if value is None and row.get("suppressed"):
         return format_html(
             '<span aria-hidden="true">–</span><span class="visually-hidden">{}</span>',
-            _("hidden: fewer than %(n)s GPs") % {"n": MIN_CELL_GPS},
+            _("hidden: fewer than %(n)s GPs, or it would give such a figure away") % {"n": MIN_CELL_GPS},
         )
     if value is None:
         return ""
@@ -65,9 +66,9 @@ def stats_count(value: int | None) -> str:
 
 
 @register.filter
-def stats_growth(now: float, before: float) -> str:
-    """`now` relative to `before` as a signed percentage (`+23,0 %`)."""
-    if not before:
+def stats_growth(now: float | None, before: float | None) -> str:
+    """`now` relative to `before` as a signed percentage (`+23,0 %`); `–` if either is hidden."""
+    if not before or now is None:
         return "–"
     change = now / before - 1
     return ("+" if change >= 0 else "") + format_value(change, "rate", get_language() or "da")
