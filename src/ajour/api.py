@@ -6,12 +6,16 @@ from ajour import __version__
 from ajour.accounts.api import router as accounts_router
 from ajour.catalogue.api import router as catalogue_router
 from ajour.claims.api import router as claims_router
+from ajour.simulator.api import router as simulator_router
 from ajour.stats.api import router as stats_router
 
 api = NinjaAPI(
     title="Ajour API",
     version=f"v1 ({__version__})",
-    description="Claims, accounts, the course catalogue and statistics for CME in Danish general practice.",
+    description=(
+        "Claims, accounts, the course catalogue, statistics and the policy simulator for CME in Danish "
+        "general practice."
+    ),
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
@@ -20,3 +24,4 @@ api.add_router("/v1/", claims_router)
 api.add_router("/v1/", accounts_router)
 api.add_router("/v1/catalogue/", catalogue_router)
 api.add_router("/v1/stats/", stats_router)
+api.add_router("/v1/simulations", simulator_router)

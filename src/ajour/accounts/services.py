@@ -35,8 +35,7 @@ from ajour.accounts.models import (
 from ajour.accounts.uploads import PDF, checked_content_type
 from ajour.core.bulk import insert_rows
 from ajour.core.mail import Mail, compose, send_after_commit
-from ajour.rules import ParameterSet
-from ajour.rules import yearly
+from ajour.rules import ParameterSet, yearly
 
 BATCH = 2000
 GP_KINDS = (Account.Kind.SELF_CHOSEN, Account.Kind.SYSTEMATIC)
@@ -277,7 +276,9 @@ def _agreement_entries(agreements: list[TrainingAgreement], year: int, done: set
                 LedgerEntry(
                     account_id=accounts[(agreement.doctor_id, Account.Kind.SELF_CHOSEN)],
                     kind=LedgerEntry.Kind.ALLOCATION,
-                    amount=yearly.trainee_allocation(ParameterSet.default(), phase=agreement.phase, period_start=start),
+                    amount=yearly.trainee_allocation(
+                        ParameterSet.default(), phase=agreement.phase, period_start=start
+                    ),
                     year=year,
                     effective_on=start,
                     reason=_("Training agreement"),

@@ -209,6 +209,11 @@ _MESSAGES: Mapping[str, tuple[str, str]] = {
         "{name} is changed twice from {day}",
         "{name} ændres to gange fra {day}",
     ),
+    "unknown_example": ("{name} is not an example reform", "{name} er ikke en eksempelreform"),
+    "reform_or_example": (
+        "give either a reform document (reform) or the name of an example (example)",
+        "angiv enten en reform (reform) eller navnet på et eksempel (example)",
+    ),
     "outside_data": (
         "{day} lies outside the data, which runs from {first} to {last}",
         "{day} ligger uden for data, som går fra {first} til {last}",

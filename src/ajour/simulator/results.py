@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from ajour.accounts.models import Doctor, Region
 from ajour.catalogue.models import Provider, Topic
 from ajour.simulator.selectors import CLINIC_STAFF, Final
-from ajour.stats.tables import Column, Table
+from ajour.stats.tables import MIN_CELL_GPS, Column, Table, suppress
 
 SCHEMA = "ajour.simulation/1"
 STREAMS = ("self_chosen", "systematic", "staff")
@@ -288,7 +288,12 @@ TABLE_KEYS = tuple(TITLES)
 def row_label(table: str, key: str) -> str:
     """A row's name in the active language."""
     if not key:
-        return _("None")
+        empty = {
+            "region": _("No region"),
+            "provider_type": _("No provider (DGE meetings, study material)"),
+            "category": _("No topic (study material)"),
+        }
+        return empty.get(table, _("None"))
     if table == "stream":
         return str(STREAM_LABELS.get(key, key))
     if table == "region":
@@ -352,3 +357,21 @@ def tables(results: Mapping[str, Any]) -> list[Table]:
         labelled = [{**row, "label": row_label(key, row["key"])} for row in rows]
         found.append(Table(key=key, title=TITLES[key], columns=columns, rows=labelled, y=y))
     return found
+
+
+HEADLINE_COUNTS = ("gps_better_off", "gps_worse_off", "gps_unchanged")
+"""Totals that count GPs: hidden outside the secretariat when fewer than 5."""
+
+
+def for_reader(results: Mapping[str, Any], *, unsuppressed: bool) -> dict[str, Any]:
+    """The figures a reader may see: all of them for the secretariat; for anyone else every breakdown row
+    describing fewer than 5 GPs suppressed (`stats.tables.suppress`) and small counts of GPs hidden."""
+    if unsuppressed:
+        return dict(results)
+    hidden = {table.key: suppress(table).rows for table in tables(results)}
+    breakdowns = {key: hidden.get(key, rows) for key, rows in results["breakdowns"].items()}
+    totals = dict(results["totals"])
+    for key in HEADLINE_COUNTS:
+        if 0 < totals[key] < MIN_CELL_GPS:
+            totals[key] = None
+    return {**results, "totals": totals, "breakdowns": breakdowns}

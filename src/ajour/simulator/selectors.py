@@ -571,5 +571,11 @@ def scenarios() -> QuerySet[Scenario]:
     return Scenario.objects.defer("claim_rows").select_related("author").order_by("-created_at", "-pk")
 
 
+def claims_by_id(ids: list[int]) -> dict[int, Claim]:
+    """The claims of a drill-down page, with what the list shows of them."""
+    found = Claim.objects.filter(pk__in=ids).select_related("claimant", "instance__activity")
+    return {claim.pk: claim for claim in found}
+
+
 def scenario(*, public_id: UUID) -> Scenario | None:
     return Scenario.objects.select_related("author").filter(public_id=public_id).first()

@@ -1,0 +1,184 @@
+"""JSON API of the policy simulator (mounted under /api/v1/simulations): run a reform, read a scenario.
+
+``POST /api/v1/simulations`` runs a reform (an ``ajour.reform/1`` document, or the name of a shipped
+example) for a year, per claim or per account, saves it as a scenario and returns the same figures as
+the page and ``ajour simulate``. Token or session; the steering group, analysts and the secretariat.
+Outside the secretariat, figures describing fewer than 5 GPs are null (``suppressed: true`` on a row).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import translation
+from ninja import Field, Router, Schema, Status
+from ninja.security import django_auth
+from pydantic import WithJsonSchema
+
+from ajour.accounts.http import api_user, token_auth
+from ajour.accounts.models import User
+from ajour.core.permissions import Permission
+from ajour.core.schemas import DetailOut, ValidationErrorOut
+from ajour.rules.reforms import Reform, ReformError, parse_reform, shipped_reforms
+from ajour.simulator import permissions, selectors, services
+from ajour.simulator.display import note_text
+from ajour.simulator.models import Mode, Scenario
+from ajour.simulator.results import for_reader
+
+router = Router(tags=["simulator"])
+AUTH = [token_auth, django_auth]
+
+REFORM_SCHEMA = {
+    "type": "object",
+    "description": "An ajour.reform/1 document (README, Policy simulator).",
+    "required": ["schema", "name", "version", "label", "description"],
+    "properties": {
+        "schema": {"type": "string", "enum": ["ajour.reform/1"]},
+        "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,59}$"},
+        "version": {"type": "integer", "minimum": 1},
+        "label": {"type": "object", "properties": {"da": {"type": "string"}, "en": {"type": "string"}}},
+        "description": {"type": "object", "properties": {"da": {"type": "string"}, "en": {"type": "string"}}},
+        "overrides": {"type": "array", "items": {"type": "object"}},
+        "switches": {"type": "array", "items": {"type": "object"}},
+    },
+}
+ReformDocument = Annotated[dict[str, Any], WithJsonSchema(REFORM_SCHEMA)]
+
+
+class SimulationIn(Schema):
+    """A reform document or the name of a shipped example, the year the activities were held and the mode."""
+
+    model_config = {"extra": "forbid"}
+
+    reform: ReformDocument | None = Field(None, description="The reform; give this or `example`.")
+    example: Annotated[str | None, WithJsonSchema({"type": "string", "enum": sorted(shipped_reforms())})] = (
+        Field(None, description="A shipped example reform by name.")
+    )
+    year: int = Field(ge=2000, le=2100)
+    mode: Literal["claim", "account"] = "account"
+    lang: Literal["da", "en"] = Field("da", description="The language of the notes and error messages.")
+
+
+class ErrorOut(Schema):
+    error: str = Field(examples=["invalid_reform"])
+    field: str = ""
+    message: str
+
+
+class SimulationOut(Schema):
+    id: UUID
+    url: str
+    author: str
+    created_at: datetime
+    year: int
+    mode: str
+    reform: ReformDocument
+    results: dict[str, Any] = Field(description="The ajour.simulation/1 figures (README, Policy simulator).")
+    notes: list[str]
+
+
+class ExampleOut(Schema):
+    name: str
+    reform: ReformDocument
+
+
+def _out(scenario: Scenario, user: User, lang: str) -> dict[str, Any]:
+    with translation.override(lang):
+        notes = [note_text(note) for note in scenario.results["notes"]]
+        results = for_reader(scenario.results, unsuppressed=bool(permissions.can_see_claims(user)))
+    return {
+        "id": scenario.public_id,
+        "url": reverse("simulator:detail", args=[scenario.public_id]),
+        "author": scenario.author.get_full_name() or scenario.author.username,
+        "created_at": scenario.created_at,
+        "year": scenario.year,
+        "mode": scenario.mode,
+        "reform": scenario.reform,
+        "results": results,
+        "notes": notes,
+    }
+
+
+def _refused(permission: Permission) -> Status[object]:
+    return Status(403, {"detail": permission.reason})
+
+
+def _reform(body: SimulationIn) -> Reform:
+    """The reform asked for; raises ReformError naming the field."""
+    if body.example is not None:
+        found = shipped_reforms().get(body.example)
+        if found is None:
+            raise ReformError("example", "unknown_example", name=body.example)
+        return found
+    return parse_reform(body.reform)
+
+
+@router.post(
+    "",
+    auth=AUTH,
+    response={201: SimulationOut, 400: ErrorOut, 401: DetailOut, 403: DetailOut, 422: ValidationErrorOut},
+    summary="Run a reform on the records and save it as a scenario",
+)
+def simulate(request: HttpRequest, body: SimulationIn) -> Status[object]:
+    """The same figures as the page and `ajour simulate`. Runs take seconds on the national data. A 400
+    names the field: `reform` or one of its keys (`reform.overrides[0].unit`), `example`, or `year` (a
+    year without claims, or a reform date outside the data)."""
+    user = api_user(request)
+    permission = permissions.can_simulate(user)
+    if not permission:
+        return _refused(permission)
+    if (body.reform is None) == (body.example is None):
+        error = ReformError("", "reform_or_example")
+        return Status(
+            400, {"error": "invalid_reform", "field": "reform", "message": error.message(body.lang)}
+        )
+    with translation.override(body.lang):
+        try:
+            reform = _reform(body)
+            scenario = services.save_scenario(
+                author=user, reform=reform, year=body.year, mode=Mode(body.mode)
+            )
+        except ReformError as error:
+            field = error.key if error.key == "example" else f"reform.{error.key}".rstrip(".")
+            return Status(
+                400, {"error": "invalid_reform", "field": field, "message": error.message(body.lang)}
+            )
+        except services.SimulationError as error:
+            return Status(
+                400, {"error": "invalid_simulation", "field": error.field, "message": error.message}
+            )
+    return Status(201, _out(scenario, user, body.lang))
+
+
+@router.get(
+    "/examples",
+    auth=AUTH,
+    response={200: list[ExampleOut], 401: DetailOut, 403: DetailOut},
+    summary="The shipped example reforms",
+)
+def examples(request: HttpRequest) -> Status[object]:
+    permission = permissions.can_simulate(api_user(request))
+    if not permission:
+        return _refused(permission)
+    return Status(200, [{"name": name, "reform": r.document()} for name, r in shipped_reforms().items()])
+
+
+@router.get(
+    "/{scenario_id}",
+    auth=AUTH,
+    response={200: SimulationOut, 401: DetailOut, 403: DetailOut, 404: DetailOut, 422: ValidationErrorOut},
+    summary="A saved scenario",
+)
+def scenario(request: HttpRequest, scenario_id: UUID, lang: Literal["da", "en"] = "da") -> Status[object]:
+    user = api_user(request)
+    permission = permissions.can_simulate(user)
+    if not permission:
+        return _refused(permission)
+    found = selectors.scenario(public_id=scenario_id)
+    if found is None:
+        return Status(404, {"detail": "No scenario with this id."})
+    return Status(200, _out(found, user, lang))
