@@ -418,7 +418,5 @@ def check_dates(reform: Reform, *, first: date, last: date) -> None:
 def shipped_reforms() -> dict[str, Reform]:
     """The example reforms in ``reforms/*.yaml``, by name (loaded once per process)."""
     folder = resources.files("ajour.rules") / "reforms"
-    texts = sorted(
-        item.read_text(encoding="utf-8") for item in folder.iterdir() if item.name.endswith(".yaml")
-    )
-    return {reform.name: reform for reform in map(load_reform, texts)}
+    texts = [item.read_text(encoding="utf-8") for item in folder.iterdir() if item.name.endswith(".yaml")]
+    return {reform.name: reform for reform in sorted(map(load_reform, texts), key=lambda reform: reform.name)}

@@ -17,12 +17,12 @@ from django.urls import reverse
 from django.utils import translation
 from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
-from pydantic import WithJsonSchema
+from pydantic import ValidationError, WithJsonSchema
 
 from ajour.accounts.http import api_user, token_auth
 from ajour.accounts.models import User
 from ajour.core.permissions import Permission
-from ajour.core.schemas import DetailOut, ValidationErrorOut
+from ajour.core.schemas import DetailOut, JsonInt, ValidationErrorOut
 from ajour.rules.reforms import Reform, ReformError, parse_reform, shipped_reforms
 from ajour.simulator import permissions, selectors, services
 from ajour.simulator.display import note_text
@@ -58,7 +58,7 @@ class SimulationIn(Schema):
     example: Annotated[str | None, WithJsonSchema({"type": "string", "enum": sorted(shipped_reforms())})] = (
         Field(None, description="A shipped example reform by name.")
     )
-    year: int = Field(ge=2000, le=2100)
+    year: JsonInt = Field(ge=2000, le=2100)
     mode: Literal["claim", "account"] = "account"
     lang: Literal["da", "en"] = Field("da", description="The language of the notes and error messages.")
 
@@ -117,24 +117,39 @@ def _reform(body: SimulationIn) -> Reform:
     return parse_reform(body.reform)
 
 
+SIMULATION_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": SimulationIn.model_json_schema()}},
+    }
+}
+
+
 @router.post(
     "",
     auth=AUTH,
     response={201: SimulationOut, 400: ErrorOut, 401: DetailOut, 403: DetailOut, 422: ValidationErrorOut},
     summary="Run a reform on the records and save it as a scenario",
+    openapi_extra=SIMULATION_BODY,
 )
-def simulate(request: HttpRequest, body: SimulationIn) -> Status[object]:
+def simulate(request: HttpRequest) -> Status[object]:
     """The same figures as the page and `ajour simulate`. Runs take seconds on the national data. A 400
-    names the field: `reform` or one of its keys (`reform.overrides[0].unit`), `example`, or `year` (a
-    year without claims, or a reform date outside the data)."""
+    names the field: a body key, `reform` or one of its keys (`reform.overrides[0].unit`), `example`, or
+    `year` (a year without claims, or a reform date outside the data)."""
     user = api_user(request)
     permission = permissions.can_simulate(user)
     if not permission:
         return _refused(permission)
+    try:
+        body = SimulationIn.model_validate_json(request.body or b"")
+    except ValidationError as invalid:
+        first = invalid.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return Status(400, {"error": "invalid_request", "field": where, "message": str(first["msg"])})
     if (body.reform is None) == (body.example is None):
-        error = ReformError("", "reform_or_example")
+        either = ReformError("", "reform_or_example")
         return Status(
-            400, {"error": "invalid_reform", "field": "reform", "message": error.message(body.lang)}
+            400, {"error": "invalid_reform", "field": "reform", "message": either.message(body.lang)}
         )
     with translation.override(body.lang):
         try:

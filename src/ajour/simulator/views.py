@@ -424,6 +424,8 @@ def brief(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def compare(request: HttpRequest) -> HttpResponse:
     """Two scenarios side by side with today."""
     user = _simulating_user(request)
+    if "a" not in request.GET:
+        return render(request, "simulator/choose.html", {"scenarios": selectors.scenarios()[:100]})
     form = CompareForm(request.GET)
     if not form.is_valid():
         return _error(request, _("Choose two scenarios to compare."))
