@@ -15,7 +15,7 @@ from django.test import Client
 from ajour.accounts.models import User
 from ajour.accounts.services import create_api_token
 from ajour.simulator.models import Scenario
-from tests.simulator.conftest import RAISED_HALF_DAY_FEE, D, World
+from tests.simulator.factories import RAISED_HALF_DAY_FEE, D, World
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.test import Client
 
 from ajour.accounts.models import User
 from ajour.simulator.models import Scenario
-from tests.simulator.conftest import RAISED_HALF_DAY_FEE, D, World
+from tests.simulator.factories import RAISED_HALF_DAY_FEE, D, World
 from tests.stats import factories as f
 
 pytestmark = pytest.mark.django_db
