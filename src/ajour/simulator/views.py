@@ -72,8 +72,7 @@ def _years() -> list[int]:
 
 
 def _default_year(years: list[int]) -> int | None:
-    """The latest year whose claims can all be filed by now is not known here; the newest complete year
-    with claims is the one before the newest."""
+    """The year before the newest with claims (its claims can all have been filed), else the newest."""
     return years[1] if len(years) > 1 else (years[0] if years else None)
 
 
@@ -102,7 +101,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _run(request: HttpRequest, user: User, reform: Reform, year: int, mode: str) -> Scenario | str:
+def _run(user: User, reform: Reform, year: int, mode: str) -> Scenario | str:
     """The saved scenario, or the error to show (a year without claims, a date outside the data)."""
     try:
         return services.save_scenario(author=user, reform=reform, year=year, mode=mode)
@@ -122,7 +121,7 @@ def run_example(request: HttpRequest, name: str) -> HttpResponse:
     form = RunForm(request.POST, years=_years(), prefix=name)
     if not form.is_valid():
         return _error(request, _("Choose a year with claims and a mode."))
-    scenario = _run(request, user, reform, form.cleaned_data["year"], form.cleaned_data["mode"])
+    scenario = _run(user, reform, form.cleaned_data["year"], form.cleaned_data["mode"])
     if isinstance(scenario, str):
         return _error(request, scenario)
     return redirect("simulator:detail", public_id=scenario.public_id)
@@ -137,7 +136,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         messages = [f"{field}: {error}" for field, errors in form.errors.items() for error in errors]
         return _error(request, " ".join(messages))
     scenario = _run(
-        request, user, form.cleaned_data["reform_file"], form.cleaned_data["year"], form.cleaned_data["mode"]
+        user, form.cleaned_data["reform_file"], form.cleaned_data["year"], form.cleaned_data["mode"]
     )
     if isinstance(scenario, str):
         return _error(request, scenario)
@@ -154,7 +153,7 @@ def rerun(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The scenario's reform, year and mode run again on the records as they are now (a new scenario)."""
     user = _simulating_user(request)
     scenario = _scenario(public_id)
-    found = _run(request, user, parse_reform(scenario.reform), scenario.year, scenario.mode)
+    found = _run(user, parse_reform(scenario.reform), scenario.year, scenario.mode)
     if isinstance(found, str):
         return _error(request, found)
     return redirect("simulator:detail", public_id=found.public_id)
@@ -182,7 +181,7 @@ def build(request: HttpRequest) -> HttpResponse:
             except ReformError as problem:
                 error = _place(problem, changes)
             else:
-                found = _run(request, user, reform, form.cleaned_data["year"], form.cleaned_data["mode"])
+                found = _run(user, reform, form.cleaned_data["year"], form.cleaned_data["mode"])
                 if isinstance(found, Scenario):
                     return redirect("simulator:detail", public_id=found.public_id)
                 error = found
