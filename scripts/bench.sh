@@ -42,4 +42,6 @@ else
   echo "SKIPPED: PostgreSQL benchmarks (no server at $PG_BASE)"
 fi
 echo "== National demo load and calibration"
-$PY bench/demo_calibration.py
+$PY bench/demo_calibration.py --keep "$TMP/national"
+echo "== Policy simulator: one national year replayed per claim and per account (SQLite)"
+$PY bench/simulate.py --data-dir "$TMP/national"

@@ -25,7 +25,11 @@ Patterns that cannot be filled meaningfully, and why:
   requested with a real content type and object and must simply not fail;
 - the admin's catch-all `admin/(?P<url>.*)$` has no object behind it; requested with an unknown path;
 - `stats/export.<file_type>` needs a measure in its query; the bare pattern is requested (400), and the
-  export links on the statistics pages, which carry a measure, are followed by the link crawl.
+  export links on the statistics pages, which carry a measure, are followed by the link crawl. The same
+  holds for a simulator scenario's `export.<file_type>` (a table) and `claims/` (a table and a row).
+
+The world also holds one saved simulator scenario (a shipped example reform run per claim by the analyst),
+so the simulator's pages have an object to show.
 """
 
 from __future__ import annotations
@@ -68,6 +72,9 @@ from ajour.claims.payload import ClaimInputError, ClaimRequest
 from ajour.claims.payouts import run_payouts
 from ajour.demo.roles import DEMO_ROLES, demo_username
 from ajour.demo.services import _wipe
+from ajour.rules.reforms import shipped_reforms
+from ajour.simulator.models import Scenario
+from ajour.simulator.services import save_scenario
 from tests import pdfs
 from tests.catalogue import factories as catalogue_factories
 
@@ -118,6 +125,7 @@ UNCHANGED_BY_ACTIONS = {
     "api/openapi.json",
     "api/docs",
     "stats/report.pdf",  # reads the statistics roll-up tables, which no action refreshes
+    "simulator/<uuid:public_id>/brief.pdf",  # reads the scenario's saved figures, which no action changes
 }
 """Pages requested on the demo data only (as are the administration's): no action changes what they show."""
 
@@ -207,6 +215,9 @@ def _build_world() -> World:
     call_command("demo", "load", "--scale", "small", "--seed", "7", "--today", TODAY.isoformat(), verbosity=0)
     users = {slug: User.objects.get(username=demo_username(slug)) for slug, _label in DEMO_ROLES}
     Group.objects.create(name="crawl-group")  # the administration's one table the demo leaves empty
+    save_scenario(
+        author=users["analyst"], reform=shipped_reforms()["dsam_3x2h"], year=TODAY.year - 1, mode="claim"
+    )
     demo_doctors = {u.doctor_id for u in users.values() if u.doctor_id is not None}
     owner = users["gp-owner"]
     assert owner.doctor is not None and users["gp-employed"].doctor is not None
@@ -444,6 +455,7 @@ PUBLIC_ACTIVITY = Kind(
     everything=Activity.objects.filter(status=Activity.Status.APPROVED).all, values=lambda a: {"pk": a.pk}
 )
 PAYOUT_BATCH = Kind(everything=PayoutBatch.objects.all, values=lambda b: {"on": b.date.isoformat()})
+SCENARIO = Kind(everything=Scenario.objects.all, values=lambda s: {"public_id": s.public_id})
 
 
 @dataclass(frozen=True)
@@ -540,6 +552,15 @@ FILLERS: dict[str, Callable[[World, str], Fill]] = {
     "catalogue/review/<int:pk>/change/": _of(APPLICATION),
     "catalogue/appeals/<int:pk>/": _of(APPROVAL_APPEAL),
     "stats/export.<str:file_type>": lambda world, role: Fill({"file_type": "csv"}),
+    "simulator/examples/<slug:name>/run/": lambda world, role: Fill({"name": "dsam_3x2h"}),
+    "simulator/<uuid:public_id>/": _of(SCENARIO),
+    "simulator/<uuid:public_id>/rerun/": _of(SCENARIO),
+    "simulator/<uuid:public_id>/claims/": _of(SCENARIO),
+    "simulator/<uuid:public_id>/export.<str:file_type>": lambda world, role: Fill(
+        {**fill_kind(SCENARIO, world, role).own, "file_type": "csv"}
+    ),
+    "simulator/<uuid:public_id>/brief.pdf": _of(SCENARIO),
+    "simulator/<uuid:public_id>/reform.yaml": _of(SCENARIO),
 }
 MEASURES = OPENAPI["paths"]["/api/v1/stats/tables/{measure}"]["get"]["parameters"][0]["schema"]["enum"]
 API_FILLERS: dict[str, Callable[[World, str], Fill]] = {
@@ -547,6 +568,7 @@ API_FILLERS: dict[str, Callable[[World, str], Fill]] = {
     "/api/v1/catalogue/activities/{activity_id}": _of(PUBLIC_ACTIVITY, ("pk", "activity_id")),
     "/api/v1/catalogue/runs/{run_id}/attendance": _of(RUN, ("pk", "run_id")),
     "/api/v1/stats/tables/{measure}": lambda world, role: Fill({"measure": MEASURES[0]}),
+    "/api/v1/simulations/{scenario_id}": _of(SCENARIO, ("public_id", "scenario_id")),
 }
 PUBLIC = {
     "",

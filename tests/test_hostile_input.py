@@ -40,6 +40,7 @@ from ajour.accounts.models import Doctor
 from ajour.catalogue import services as catalogue_services
 from ajour.catalogue.models import Activity, ActivityInstance
 from ajour.claims import selectors as claim_selectors
+from ajour.claims.models import Claim
 from ajour.core.api_errors import CODES
 from ajour.web.middleware import QUOTE_PATH
 from tests.claims.test_api import WORKED_EXAMPLE
@@ -68,6 +69,7 @@ SET_ASIDE = {
     "demo-login/<slug:slug>/": "no input",
     "claims/payouts/": "payout runs have their own suite (the date of the run)",
     "claims/<uuid:public_id>/receipts/": "uploads have their own suite (type and size by the first bytes)",
+    "simulator/<uuid:public_id>/rerun/": "no input but the scenario; offered only once the records changed",
 }
 """Routes that take POST but are not fuzzed here, and why."""
 
@@ -437,6 +439,7 @@ def _any_doctor(world: World) -> str:
 BASELINES: dict[tuple[str, str], Callable[[World], tuple[dict[str, object], dict[str, Any]]]] = {
     ("POST", QUOTE_PATH): lambda world: ({}, copy.deepcopy(WORKED_EXAMPLE)),
     ("POST", "/api/v1/claims"): lambda world: ({}, {"instance_id": _unclaimed_run(world)}),
+    ("POST", "/api/v1/simulations"): lambda world: ({}, {"example": "dsam_3x2h", "year": _claims_year()}),
     ("POST", "/api/v1/catalogue/runs/{run_id}/attendance"): lambda world: (
         {"run_id": _held_run(world).pk},
         {"authorisation_ids": [_any_doctor(world)]},
@@ -445,7 +448,16 @@ BASELINES: dict[tuple[str, str], Callable[[World], tuple[dict[str, object], dict
 """Valid requests whose body (or path) must name data that exists: (path values, body)."""
 
 
+def _claims_year() -> int:
+    """The latest year with claims: a simulation needs records to replay."""
+    latest = Claim.objects.order_by("-activity_date").values_list("activity_date", flat=True).first()
+    assert latest is not None
+    return latest.year
+
+
 def _caller(method: str, path: str) -> str:
+    if path.startswith("/api/v1/simulations"):
+        return "analyst"
     return "provider" if method == "POST" and path.startswith("/api/v1/catalogue/") else "gp-owner"
 
 

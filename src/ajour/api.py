@@ -27,13 +27,15 @@ from ajour.claims.api import router as claims_router
 from ajour.core.api_errors import ApiError, invalid_input
 from ajour.core.permissions import Refused
 from ajour.core.schemas import ErrorOut
+from ajour.simulator.api import router as simulator_router
 from ajour.stats.api import router as stats_router
 from ajour.web.apidocs import VendoredSwagger
 from ajour.web.middleware import BODY_METHODS, QUOTE_PATH
 
 logger = logging.getLogger(__name__)
 
-DESCRIPTION = """Claims, accounts, the course catalogue and statistics for CME in Danish general practice.
+DESCRIPTION = """Claims, accounts, the course catalogue, statistics and the policy simulator for CME in Danish
+general practice.
 
 **Errors.** Every error, whatever its status, is JSON in one shape (schema `ErrorOut`):
 
@@ -133,6 +135,7 @@ api.add_router("/v1/", claims_router)
 api.add_router("/v1/", accounts_router)
 api.add_router("/v1/catalogue/", catalogue_router)
 api.add_router("/v1/stats/", stats_router)
+api.add_router("/v1/simulations", simulator_router)
 
 
 @api.exception_handler(ApiError)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("ajour.accounts.urls")),
     path("catalogue/", include("ajour.catalogue.urls")),
     path("stats/", include("ajour.stats.urls")),
+    path("simulator/", include("ajour.simulator.urls")),
 ]
 
 handler400 = "ajour.web.views.bad_request"

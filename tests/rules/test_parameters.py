@@ -8,7 +8,7 @@ import pytest
 
 from ajour.rules import RULES_VERSION, ParameterSet, decide, parameter_table, parse_claim
 from ajour.rules.parameters import ParameterError, load_parameters
-from ajour.rules.reforms import DSAM_THREE_TIMES_TWO_HOURS, REFORMS
+from ajour.rules.reforms import shipped_reforms
 
 from .support import claim
 
@@ -113,22 +113,54 @@ def test_bad_overrides(overrides: dict[str, int | date]) -> None:
 
 
 def test_dsam_reform_changes_the_day_thresholds() -> None:
-    """The rejected DSAM proposal: 2-hour blocks make a 2 h day a half day and a 4 h day a full day."""
+    """DSAM's proposal: 2-hour blocks make a 2 h day a half day and a 4 h day a full day."""
     payload = claim(activity={"days": [{"date": "2025-03-06", "from": "09:00", "to": "13:00"}]})
     today = decide(parse_claim(payload))
-    reform = DSAM_THREE_TIMES_TWO_HOURS.parameters()
+    reform = shipped_reforms()["dsam_3x2h"].parameters()
     proposed = decide(parse_claim(payload), reform)
     assert (today.days[0].day_class, today.payable_ore) == ("half", 200000)
     assert (proposed.days[0].day_class, proposed.payable_ore) == ("full", 400000)
     assert proposed.rules_version != today.rules_version
-    assert REFORMS["dsam_3x2h"] is DSAM_THREE_TIMES_TWO_HOURS
 
 
 def test_parameter_table_of_a_reform() -> None:
-    reform = DSAM_THREE_TIMES_TWO_HOURS.parameters(ParameterSet.default())
+    reform = shipped_reforms()["dsam_3x2h"].parameters(ParameterSet.default())
     rows = {row.name: row for row in parameter_table(date(2025, 1, 1), reform)}
     assert rows["threshold.half_day"].value == 120
     assert rows["threshold.half_day"].source == "reform"
+    before = {row.name: row for row in parameter_table(date(2024, 12, 31), reform)}
+    assert (before["threshold.half_day"].value, before["threshold.half_day"].source) == (180, "S03")
+
+
+def test_dated_changes_keep_the_values_before_and_replace_those_after() -> None:
+    base = ParameterSet.default()
+    reform = base.with_changes(
+        {"fee.self_chosen.full": [(date(2024, 1, 1), 450000), (date(2026, 1, 1), 500000)]}
+    )
+    values = [reform.on(date(year, 6, 1)).ints["fee.self_chosen.full"] for year in (2019, 2023, 2024, 2026)]
+    assert values == [260000, 400000, 450000, 500000]
+    assert reform.version.startswith("2026.1+") and reform.version != base.with_overrides({}).version
+    assert reform.version != base.with_changes({"fee.self_chosen.full": [(date(2024, 1, 2), 450000)]}).version
+    same = base.with_changes(
+        {"fee.self_chosen.full": [(date(2026, 1, 1), 500000), (date(2024, 1, 1), 450000)]}
+    )
+    assert same.version == reform.version
+    both = reform.with_overrides({"fee.self_chosen.half": 1})
+    assert both.version not in (reform.version, base.with_overrides({"fee.self_chosen.half": 1}).version)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"fee.unknown": [(date(2025, 1, 1), 1)]},
+        {"fee.self_chosen.full": [(date(2025, 1, 1), "x")]},
+        {"fee.self_chosen.full": []},
+        {"fee.self_chosen.full": [(date(2025, 1, 1), 1), (date(2025, 1, 1), 2)]},
+    ],
+)
+def test_bad_dated_changes(changes: dict[str, list[tuple[date, object]]]) -> None:
+    with pytest.raises(ParameterError):
+        ParameterSet.default().with_changes(changes)
 
 
 CODES = """

@@ -35,7 +35,7 @@ from ajour.accounts.models import (
 from ajour.accounts.uploads import PDF, checked_content_type
 from ajour.core.bulk import insert_rows
 from ajour.core.mail import Mail, compose, send_after_commit
-from ajour.rules import ParameterSet
+from ajour.rules import ParameterSet, yearly
 
 BATCH = 2000
 GP_KINDS = (Account.Kind.SELF_CHOSEN, Account.Kind.SYSTEMATIC)
@@ -171,8 +171,9 @@ def _gp_allocation_entries(
 ) -> list[LedgerEntry]:
     """The doctor's allocation entries for `year`, leaving out those already booked (keys in `done`)."""
     jan1 = date(year, 1, 1)
-    self_chosen = allocation_parameter(f"allocation.{role}", jan1) * share_percent // 100
-    half_days = allocation_parameter("systematic.per_year", jan1) * share_percent // 100
+    self_chosen, half_days = yearly.gp_allocation(
+        ParameterSet.default(), role=role, year=year, share_percent=share_percent
+    )
     reason = _("Yearly allocation") if share_percent == 100 else f"{share_percent} %"
     entries = []
     for kind, amount in ((Account.Kind.SELF_CHOSEN, self_chosen), (Account.Kind.SYSTEMATIC, half_days)):
@@ -194,7 +195,9 @@ def _gp_allocation_entries(
 
 def _trainee_periods(agreement: TrainingAgreement, year: int) -> list[date]:
     """Start dates in `year` of the agreement's allocation periods (6 months phase II, 12 phase III)."""
-    months = allocation_parameter(f"{agreement.phase}.period_months", agreement.starts_on)
+    months = yearly.trainee_period_months(
+        ParameterSet.default(), phase=agreement.phase, starts_on=agreement.starts_on
+    )
     starts, current, index = [], agreement.starts_on, 0
     while current <= agreement.ends_on and current.year <= year:
         if current.year == year:
@@ -214,16 +217,12 @@ def _safe_date(year: int, month: int, day: int) -> date:
 
 
 def staff_allocation(*, capacities: int, year: int) -> int:
-    """The clinic staff account's allocation for `year`: the amount per doctor capacity in force that
-    year, whole. In the scheme's first year that amount is already the one for the rest of the year
-    (5,000 DKK for July–December 2023, S42), so it is not pro-rated; none before the scheme."""
-    if _staff_scheme_start(year).year > year:
-        return 0
-    return allocation_parameter("staff.per_capacity", date(year, 12, 31)) * capacities
+    """The clinic staff account's allocation for `year` (`rules.yearly.staff_allocation`)."""
+    return yearly.staff_allocation(ParameterSet.default(), capacities=capacities, year=year)
 
 
 def _staff_scheme_start(year: int) -> date:
-    return ParameterSet.default().on(date(year, 12, 31)).dates["staff.scheme_start"]
+    return yearly.staff_scheme_start(ParameterSet.default(), year=year)
 
 
 def allocate_year(*, year: int) -> RunResult:
@@ -277,7 +276,9 @@ def _agreement_entries(agreements: list[TrainingAgreement], year: int, done: set
                 LedgerEntry(
                     account_id=accounts[(agreement.doctor_id, Account.Kind.SELF_CHOSEN)],
                     kind=LedgerEntry.Kind.ALLOCATION,
-                    amount=allocation_parameter(f"allocation.{agreement.phase}", start),
+                    amount=yearly.trainee_allocation(
+                        ParameterSet.default(), phase=agreement.phase, period_start=start
+                    ),
                     year=year,
                     effective_on=start,
                     reason=_("Training agreement"),
@@ -499,7 +500,8 @@ def _send(mails: list[Mail | None]) -> int:
 
 @dataclass(frozen=True)
 class YearPosition:
-    """One sub-account at a year end: the merged balance, the carry-over cap and what would be lost.
+    """One sub-account at a year end: the merged balance, the carry-over cap and what would be lost
+    (`rules.yearly.carried` and `forfeited`).
 
     `available` is what the account holds now, entries of later years included. A close run late (after
     claims of the new year were filed) never forfeits money those claims have already drawn: the
@@ -513,16 +515,16 @@ class YearPosition:
 
     @property
     def carried(self) -> int:
-        return max(0, min(self.balance, self.cap))
+        return yearly.carried(balance=self.balance, cap=self.cap)
 
     @property
     def forfeited(self) -> int:
-        return max(0, min(self.balance - max(self.cap, 0), self.available))
+        return yearly.forfeited(balance=self.balance, cap=self.cap, available=self.available)
 
 
 def year_positions(*, year: int, account_ids: Iterable[int] | None = None) -> list[YearPosition]:
-    """Merged balance (everything booked for `year` and earlier), cap (this year's allocation) and what
-    each account holds now."""
+    """Merged balance (everything booked for `year` and earlier), cap (this year's allocation, times the
+    years of allocation the close carries over) and what each account holds now."""
     every = LedgerEntry.objects.all()
     if account_ids is not None:
         every = every.filter(account_id__in=list(account_ids))
@@ -536,8 +538,14 @@ def year_positions(*, year: int, account_ids: Iterable[int] | None = None) -> li
         .annotate(t=Sum("amount"))
         .values_list("account_id", "t")
     )
+    parameters = ParameterSet.default()
     return [
-        YearPosition(a, int(b or 0), int(caps.get(a) or 0), int(available.get(a) or 0))
+        YearPosition(
+            a,
+            int(b or 0),
+            yearly.carry_over_cap(parameters, year=year, allocation=int(caps.get(a) or 0)),
+            int(available.get(a) or 0),
+        )
         for a, b in sorted(balances.items())
     ]
 

@@ -46,7 +46,7 @@ from ajour.groups.models import Cluster, DgeGroup
 from ajour.stats.services import refresh_rollups
 
 BATCH = 2000
-DEMO_APPS = ["accounts", "catalogue", "claims", "groups", "stats"]
+DEMO_APPS = ["accounts", "catalogue", "claims", "groups", "stats", "simulator"]
 USER_ROLES = {
     "gp-owner": User.Role.GP,
     "gp-employed": User.Role.GP,

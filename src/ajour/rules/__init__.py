@@ -11,8 +11,9 @@ policy simulator and ``ajour quote`` all go through this API:
 - ``parse_claim(payload) -> Claim``, ``decide(claim, parameters=None) -> Decision`` and
   ``decision_to_json(decision, lang) -> dict``: the three steps of ``decide_payload``, typed.
 - ``ParameterSet``: the dated parameters. ``ParameterSet.default()`` is the shipped set;
-  ``.with_overrides({"threshold.full_day": 360})`` is a reform with its own ``rules_version``
-  (see :mod:`ajour.rules.reforms` for named ones).
+  ``.with_overrides({"threshold.full_day": 360})`` and ``.with_changes({name: [(date, value)]})`` are
+  reforms with their own ``rules_version`` (:mod:`ajour.rules.reforms` reads reform documents,
+  :mod:`ajour.rules.replay` replays stored claims under them).
 - ``RULES_VERSION``: the version of the engine and the shipped parameter set.
 - ``parameter_table(on, parameters=None) -> list[ParameterRow]``: every parameter in force on a date.
 

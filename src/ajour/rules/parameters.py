@@ -3,8 +3,9 @@
 Values live in YAML files under ``parameters/`` (one entry per parameter: unit, Danish and
 English label, and dated values with their source). A rate change is a new dated value, not a
 code change. Lookups happen on the activity date; before a parameter's earliest ``valid_from``
-its earliest value applies. A reform is the same store with some values replaced
-(:meth:`ParameterSet.with_overrides`); it gets its own ``rules_version``.
+its earliest value applies. A reform is the same store with some values replaced, on every date
+(:meth:`ParameterSet.with_overrides`) or from given dates (:meth:`ParameterSet.with_changes`); it gets
+its own ``rules_version``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -83,16 +84,27 @@ class Snapshot:
     codes: Mapping[str, frozenset[str]]
 
 
+DatedChanges = Mapping[str, Sequence[tuple[date, ParameterValue]]]
+"""Per parameter, the values a reform gives it from dates on: ``{name: [(valid_from, value), …]}``."""
+
+
 class ParameterSet:
     """A complete set of dated parameters plus the ``rules_version`` that identifies it."""
 
-    def __init__(self, parameters: Mapping[str, Parameter], overrides: Mapping[str, ParameterValue]) -> None:
+    def __init__(
+        self,
+        parameters: Mapping[str, Parameter],
+        overrides: Mapping[str, ParameterValue],
+        changes: DatedChanges | None = None,
+    ) -> None:
         self._parameters = dict(parameters)
         self._overrides = dict(overrides)
+        self._dated = {name: tuple(steps) for name, steps in (changes or {}).items()}
         self._snapshots: dict[int, Snapshot] = {}
         self._changes = sorted({value.valid_from for p in self._parameters.values() for value in p.values})
         self._units = {name: parameter.unit for name, parameter in self._parameters.items()}
-        self.version = ENGINE_VERSION + (f"+{_digest(self._overrides)}" if self._overrides else "")
+        changed = self._overrides or self._dated
+        self.version = ENGINE_VERSION + (f"+{_digest(self._overrides, self._dated)}" if changed else "")
 
     @staticmethod
     def default() -> ParameterSet:
@@ -141,14 +153,54 @@ class ParameterSet:
                 label_da=parameter.label_da,
                 values=(DatedValue(valid_from=first, value=value, source="reform", assumed=False),),
             )
-        return ParameterSet(replaced, {**self._overrides, **checked})
+        return ParameterSet(replaced, {**self._overrides, **checked}, self._dated)
+
+    def with_changes(self, changes: Mapping[str, Sequence[tuple[date, object]]]) -> ParameterSet:
+        """A reform with dates: from each given date on, the parameter takes the given value (source
+        ``reform``) until the next given date; before the first, the values it had. Values are checked
+        against the parameter's unit like the shipped ones."""
+        replaced = dict(self._parameters)
+        recorded: dict[str, tuple[tuple[date, ParameterValue], ...]] = {}
+        for name, given in changes.items():
+            parameter = self._parameters.get(name)
+            if parameter is None:
+                raise ParameterError(f"unknown parameter {name!r}")
+            steps = sorted(
+                ((day, _checked_value(name, parameter.unit, value)) for day, value in given),
+                key=lambda step: step[0],
+            )
+            dates = [day for day, _value in steps]
+            if not steps or len(set(dates)) != len(dates):
+                raise ParameterError(f"{name}: give each date once, and at least one")
+            kept = tuple(value for value in parameter.values if value.valid_from < dates[0])
+            new = tuple(
+                DatedValue(valid_from=day, value=value, source="reform", assumed=False)
+                for day, value in steps
+            )
+            replaced[name] = Parameter(
+                name=name,
+                unit=parameter.unit,
+                label_en=parameter.label_en,
+                label_da=parameter.label_da,
+                values=kept + new,
+            )
+            recorded[name] = tuple(steps)
+        return ParameterSet(replaced, self._overrides, {**self._dated, **recorded})
 
 
-def _digest(overrides: Mapping[str, ParameterValue]) -> str:
-    canonical = json.dumps(
-        {k: sorted(v) if isinstance(v, frozenset) else str(v) for k, v in sorted(overrides.items())},
-        sort_keys=True,
-    )
+def _canonical(value: ParameterValue) -> object:
+    return sorted(value) if isinstance(value, frozenset) else str(value)
+
+
+def _digest(
+    overrides: Mapping[str, ParameterValue],
+    dated: Mapping[str, tuple[tuple[date, ParameterValue], ...]],
+) -> str:
+    document: object = {k: _canonical(v) for k, v in sorted(overrides.items())}
+    if dated:
+        changes = {k: [[day.isoformat(), _canonical(v)] for day, v in steps] for k, steps in dated.items()}
+        document = {"overrides": document, "changes": changes}
+    canonical = json.dumps(document, sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()[:8]
 
 

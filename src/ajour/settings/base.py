@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "ajour.claims",
     "ajour.groups",
     "ajour.stats",
+    "ajour.simulator",
     "ajour.demo",
 ]
 

@@ -105,3 +105,13 @@ def chart_svg(spec: dict[str, object]) -> str:
     import vl_convert  # imported here: it is large and only the report needs it
 
     return str(vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION))
+
+
+def chart_items(tables: list[Table], *, language: str) -> list[dict[str, object]]:
+    """What `stats/_chart.html` shows for each table: its spec, the spec's element id and whether it has
+    anything to draw (the statistics pages and the simulator's results)."""
+    items: list[dict[str, object]] = []
+    for table in tables:
+        spec = chart_spec(table, language=language)
+        items.append({"table": table, "spec_id": f"spec-{table.key}", "spec": spec, "drawn": has_data(spec)})
+    return items

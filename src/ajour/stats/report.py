@@ -32,9 +32,15 @@ def _quiet(step: int, total: int, label: str) -> None:
     """The default progress: say nothing."""
 
 
-def render_report(*, year: int, progress: Progress = _quiet) -> bytes:
-    from weasyprint import HTML  # imported here: only the report needs it
+def pdf_of(html: str) -> bytes:
+    """A page of HTML (charts as inline SVG from `chart_svg`) laid out as PDF by WeasyPrint: the yearly
+    report and the simulator's brief."""
+    from weasyprint import HTML  # imported here: only the PDFs need it
 
+    return bytes(HTML(string=html).write_pdf() or b"")
+
+
+def render_report(*, year: int, progress: Progress = _quiet) -> bytes:
     with translation.override("da"):
         total = len(CHARTED) + 3
         progress(1, total, "Beregner nøgletal")
@@ -60,9 +66,9 @@ def render_report(*, year: int, progress: Progress = _quiet) -> bytes:
                 "svgs": svgs,
             },
         )
-        pdf = HTML(string=html).write_pdf()
+        pdf = pdf_of(html)
         progress(total, total, "Færdig")
-    return bytes(pdf or b"")
+    return pdf
 
 
 def _row(table: Table, key: str, value: object) -> dict[str, object]:

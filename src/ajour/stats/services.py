@@ -38,9 +38,15 @@ STREAM_OF_FORM = {
 
 def counted_claims() -> QuerySet[Claim]:
     """Claims whose decision was not rejected, annotated with the dimensions of the roll-ups."""
+    return with_dimensions(Claim.objects.exclude(outcome="rejected"))
+
+
+def with_dimensions(claims: QuerySet[Claim]) -> QuerySet[Claim]:
+    """`claims` annotated with the dimensions of the statistics: activity year, provider type, region,
+    topic, category, form, whether it is a GP claim and whether it produced course days."""
     staff = Q(staff_member__isnull=False) | Q(activity_type__in=STAFF_ACTIVITY_TYPES)
     gp_claim = ~staff & Q(claimant__role__in=GP_ROLES)
-    return Claim.objects.exclude(outcome="rejected").annotate(
+    return claims.annotate(
         year=ExtractYear("activity_date"),
         provider_kind=Coalesce(F("instance__activity__provider__kind"), Value(""), output_field=CharField()),
         region_code=Coalesce(

@@ -14,28 +14,17 @@ from django.views.decorators.http import require_GET
 from ajour.accounts.models import Region, User
 from ajour.core.permissions import require
 from ajour.stats import permissions
-from ajour.stats.charts import chart_spec, has_data
+from ajour.stats.charts import chart_items
 from ajour.stats.exports import table_csv, table_parquet
 from ajour.stats.forms import ExportForm, FilterForm, YearForm
 from ajour.stats.report import render_report
 from ajour.stats.selectors import refreshed_at, under_participating_practices, under_participation
-from ajour.stats.tables import Table, build_tables, headline_row, published_tables
+from ajour.stats.tables import build_tables, headline_row, published_tables
 
 EXPORT_TYPES = {
     "csv": ("text/csv; charset=utf-8", table_csv),
     "parquet": ("application/vnd.apache.parquet", table_parquet),
 }
-
-
-def _charted(tables: list[Table]) -> list[dict[str, object]]:
-    language = get_language() or "da"
-    charted: list[dict[str, object]] = []
-    for table in tables:
-        spec = chart_spec(table, language=language)
-        charted.append(
-            {"table": table, "spec_id": f"spec-{table.key}", "spec": spec, "drawn": has_data(spec)}
-        )
-    return charted
 
 
 def _refused(request: HttpRequest, template: str, form: YearForm) -> HttpResponse:
@@ -57,7 +46,7 @@ def public(request: HttpRequest) -> HttpResponse:
             "form": form,
             "year": filters.year,
             "headline": headline_row(tables, filters.year),
-            "charts": _charted(tables),
+            "charts": chart_items(tables, language=get_language() or "da"),
             "export_query": f"year={filters.year}",
             "refreshed_at": refreshed_at(),
         },
@@ -82,7 +71,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "export_query": request.GET.urlencode() or f"year={filters.year}",
             "refreshed_at": refreshed_at(),
             "headline": headline_row(tables, filters.year),
-            "charts": _charted(tables),
+            "charts": chart_items(tables, language=get_language() or "da"),
         },
     )
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SimulatorConfig(AppConfig):
+    name = "ajour.simulator"
+    label = "simulator"
+    verbose_name = "Policy simulator"
