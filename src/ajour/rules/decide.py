@@ -73,7 +73,8 @@ class Prices:
 
 
 _SELF_CHOSEN_FEE = Prices({FULL: ("full", "fee.self_chosen.full"), HALF: ("half", "fee.self_chosen.half")})
-_SYSTEMATIC_FEE = Prices({FULL: ("full", "fee.systematic.full"), HALF: ("half", "fee.systematic.half")})
+SYSTEMATIC_FEE = Prices({FULL: ("full", "fee.systematic.full"), HALF: ("half", "fee.systematic.half")})
+"""The fee of a day drawn from the systematic account."""
 _DGE_MODULE_FEE = Prices({FULL: ("module", "fee.dge_module"), HALF: ("module", "fee.dge_module")})
 _DGE_MEETING_FEE = Prices({MEETING: ("meeting", "fee.dge_meeting")})
 _STAFF_FEE = Prices({FULL: ("full", "lost_earnings.full"), HALF: ("half", "lost_earnings.half")})
@@ -83,12 +84,28 @@ _PGE_FEE = Prices(
         HALF: ("pge_module", "lost_earnings.pge_module"),
     }
 )
-_DOCTOR_FEES: Mapping[str, tuple[Prices, str]] = {
+FEES: Mapping[str, tuple[Prices, str]] = {
     "course": (_SELF_CHOSEN_FEE, "R-FEE-SV"),
     "sge_day": (_SELF_CHOSEN_FEE, "R-FEE-SV"),
     "dge_module": (_DGE_MODULE_FEE, "R-DGE-1"),
     "dge_meeting": (_DGE_MEETING_FEE, "R-DGE-1"),
+    "staff_course": (_STAFF_FEE, "R-STAFF-1"),
+    "pge_module": (_PGE_FEE, "R-STAFF-1"),
 }
+"""The fee a day pays from the claim's own account, by activity type: the doctor's self-chosen fee, or a
+staff member's lost earnings from the clinic's staff account; and the rule that sets it."""
+
+
+class Caps(NamedTuple):
+    """The parameters that cap the course fee (per course day) and transport (per block)."""
+
+    course_fee: str
+    transport: str
+
+
+DOCTOR_CAPS = Caps("cap.course_fee.per_day", "cap.transport.per_block")
+LAEGEDAGE_CAPS = Caps("cap.course_fee.per_day", "cap.transport.laegedage")
+STAFF_CAPS = Caps("cap.course_fee.staff_per_day", "cap.transport.staff_per_block")
 
 
 class Basis(NamedTuple):
@@ -317,14 +334,14 @@ def _doctor_lines(
     systematic_fee_days = [day for day in drawn if day.fee_day]
     if systematic_fee_days:
         lines.append(
-            _fee_line("fee", (SYSTEMATIC, None), "R-FEE-SE", systematic_fee_days, _SYSTEMATIC_FEE, work)
+            _fee_line("fee", (SYSTEMATIC, None), "R-FEE-SE", systematic_fee_days, SYSTEMATIC_FEE, work)
         )
     own_fee_days = [day for day in qualifying[len(drawn) :] if day.fee_day]
     if own_fee_days:
         if not trainee or (
             role in work.codes("eligibility.practice_purchase_fee_roles") and activity.practice_purchase
         ):
-            prices, rule = _DOCTOR_FEES[activity.type]
+            prices, rule = FEES[activity.type]
             lines.append(_fee_line("fee", (SELF_CHOSEN, self_chosen), rule, own_fee_days, prices, work))
         else:
             work.reasons.append(
@@ -332,8 +349,8 @@ def _doctor_lines(
             )
     # Once a systematic day is drawn, the fund pays the whole claim's course fee and transport.
     payer = (SYSTEMATIC, None) if drawn else (SELF_CHOSEN, self_chosen)
-    transport_cap = "cap.transport.laegedage" if activity.laegedage else "cap.transport.per_block"
-    lines += _expense_lines(claim, qualifying, payer, ("cap.course_fee.per_day", transport_cap), work)
+    caps = LAEGEDAGE_CAPS if activity.laegedage else DOCTOR_CAPS
+    lines += _expense_lines(claim, qualifying, payer, caps, work)
     return lines, sum(day_halves(day.day_class) for day in drawn)
 
 
@@ -355,10 +372,9 @@ def _staff_lines(claim: Claim, qualifying: list[DayResult], staff: _Account, wor
     lines = []
     fee_days = [day for day in qualifying if day.fee_day]
     if fee_days:
-        prices = _PGE_FEE if claim.activity.type == "pge_module" else _STAFF_FEE
-        lines.append(_fee_line("lost_earnings", (STAFF, staff), "R-STAFF-1", fee_days, prices, work))
-    caps = "cap.course_fee.staff_per_day", "cap.transport.staff_per_block"
-    return lines + _expense_lines(claim, qualifying, (STAFF, staff), caps, work)
+        prices, rule = FEES[claim.activity.type]
+        lines.append(_fee_line("lost_earnings", (STAFF, staff), rule, fee_days, prices, work))
+    return lines + _expense_lines(claim, qualifying, (STAFF, staff), STAFF_CAPS, work)
 
 
 def _fee_line(
@@ -395,7 +411,7 @@ def _expense_lines(
     claim: Claim,
     qualifying: Sequence[DayResult],
     payer: _Payer,
-    caps: tuple[str, str],
+    caps: Caps,
     work: _Work,
 ) -> list[Line]:
     """Course fee (cap per course day, weekends included) and transport (cap per block), when claimed."""

@@ -123,6 +123,11 @@ class ParameterSet:
             self._snapshots[period] = snapshot
         return snapshot
 
+    def periods(self) -> tuple[tuple[date, ...], tuple[Snapshot, ...]]:
+        """The dates on which some value changes, and the snapshot in force in each period: before the
+        first change, then from each change until the next (what :meth:`on` gives for any day of it)."""
+        return tuple(self._changes), tuple(self.on(day) for day in [date.min, *self._changes])
+
     def with_overrides(self, overrides: Mapping[str, object]) -> ParameterSet:
         """A reform: each named parameter takes the given value on every date (source ``reform``); a
         code list may be given as any list, tuple or set of names."""
