@@ -3,7 +3,6 @@ generated and Hypothesis claims, under the shipped parameters and under reforms.
 
 from __future__ import annotations
 
-import dataclasses
 import random
 from collections import defaultdict
 from collections.abc import Sequence
@@ -29,6 +28,7 @@ from ajour.rules.batch import (
 )
 from ajour.rules.bench import generate_payloads
 from ajour.rules.reforms import REFORMS
+from ajour.rules.schema import Balances
 
 from .support import BASE_CLAIM, claim, iso, merged
 from .test_properties import RULES, claims
@@ -123,21 +123,11 @@ def _replay_one_by_one(
     summaries = []
     for parsed, row in zip(claims, rows, strict=True):
         keys = [(kind, ident) if ident >= 0 else None for kind, ident in zip(ACCOUNT_KINDS, row, strict=True)]
-        own = parsed.balances
-        values = (own.self_chosen_ore, own.systematic_half_days, own.staff_ore, own.material_used_ore)
-        balances = dataclasses.replace(
-            own,
-            **{
-                field: held[key] if key else value
-                for field, key, value in zip(
-                    ("self_chosen_ore", "systematic_half_days", "staff_ore", "material_used_ore"),
-                    keys,
-                    values,
-                    strict=True,
-                )
-            },
+        # Balances hold the four balances in the order of ACCOUNT_KINDS.
+        balances = Balances(
+            *(held[key] if key else own for key, own in zip(keys, parsed.balances, strict=True))
         )
-        decision = decide(dataclasses.replace(parsed, balances=balances), parameters)
+        decision = decide(parsed._replace(balances=balances), parameters)
         summary = summary_of(decision)
         moves = (
             -decision.self_chosen_ore,

@@ -11,17 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from typing import NamedTuple
 
 from ajour.rules.days import (
     FULL,
     HALF,
+    HALVES_BY_CLASS,
     MEETING,
     DayClasses,
     DayResult,
     classify,
     count_blocks,
-    day_halves,
 )
 from ajour.rules.parameters import ParameterSet, Snapshot
 from ajour.rules.schema import STAFF_TYPES, STUDY_MATERIAL, Claim, Day
@@ -160,21 +161,42 @@ class Decision(NamedTuple):
     """Names of the parameters the decision read."""
 
 
-@dataclass(slots=True)
+class _Reads:
+    """Several parameters read together (one lookup for all of them)."""
+
+    __slots__ = ("names", "get")
+
+    def __init__(self, *names: str) -> None:
+        self.names = names
+        self.get = itemgetter(*names)
+
+
+_DAY_CLASSES = _Reads("threshold.full_day", "threshold.half_day", "fee_window.start", "fee_window.end")
+_MEETING_CLASS = _Reads("threshold.dge_meeting", "fee_window.start", "fee_window.end")
+
+
 class _Work:
     """A decision in progress: reads parameters on the activity date, remembering which, and
     collects reasons."""
 
-    snapshot: Snapshot
-    used: set[str] = field(default_factory=set)
-    reasons: list[Reason] = field(default_factory=list)
+    __slots__ = ("snapshot", "_ints", "used", "reasons")
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self._ints = snapshot.ints
+        self.used: list[str] = []
+        self.reasons: list[Reason] = []
 
     def value(self, name: str) -> int:
-        self.used.add(name)
-        return self.snapshot.ints[name]
+        self.used.append(name)
+        return self._ints[name]
+
+    def values(self, reads: _Reads) -> tuple[int, ...]:
+        self.used += reads.names
+        return reads.get(self._ints)  # type: ignore[no-any-return]
 
     def date_value(self, name: str) -> date:
-        self.used.add(name)
+        self.used.append(name)
         return self.snapshot.dates[name]
 
     def codes(self, name: str) -> frozenset[str]:
@@ -185,15 +207,17 @@ class _Work:
     def filing_deadline(self, on: date) -> date:
         """R-TIME-1: 31 December of the year ``claim.filing_deadline_years`` after the activity year
         (not in ``parameters_used``, like the eligibility lists)."""
-        return date(on.year + self.snapshot.ints["claim.filing_deadline_years"], 12, 31)
+        return date(on.year + self._ints["claim.filing_deadline_years"], 12, 31)
 
 
-@dataclass(slots=True)
 class _Account:
     """A DKK balance that lines draw on in order until it is used up."""
 
-    left: int
-    cut: list[str]
+    __slots__ = ("left", "cut")
+
+    def __init__(self, left: int, cut: list[str]) -> None:
+        self.left = left
+        self.cut = cut
 
     def take(self, item: str, amount: int) -> tuple[int, bool]:
         granted = min(amount, self.left)
@@ -222,12 +246,12 @@ def decide(claim: Claim, parameters: ParameterSet | None = None) -> Decision:
     too_short: list[date] = []
     not_weekdays: list[date] = []
     for day in days:
-        if not day.qualifies:
-            too_short.append(day.date)
+        if not day[3]:  # qualifies
+            too_short.append(day[0])
         else:
             qualifying.append(day)
-            if not day.fee_day:
-                not_weekdays.append(day.date)
+            if not day[4]:  # fee_day
+                not_weekdays.append(day[0])
 
     rejection = _rejection(claim, on, bool(qualifying), days, shortest, work)
     if rejection or on is None:
@@ -256,11 +280,12 @@ def _classify(attended: Sequence[Day], activity_type: str, work: _Work) -> tuple
     """Day results, and the effective minutes the shortest qualifying class needs."""
     classes: DayClasses
     if activity_type == "dge_meeting":
-        classes = ((work.value("threshold.dge_meeting"), MEETING),)
+        meeting, start, end = work.values(_MEETING_CLASS)
+        classes = ((meeting, MEETING),)
     else:
-        classes = ((work.value("threshold.full_day"), FULL), (work.value("threshold.half_day"), HALF))
-    window = work.value("fee_window.start"), work.value("fee_window.end")
-    return classify(attended, *window, classes), classes[-1][0]
+        full, half, start, end = work.values(_DAY_CLASSES)
+        classes = ((full, FULL), (half, HALF))
+    return classify(attended, start, end, classes), classes[-1][0]
 
 
 def _rejection(
@@ -351,7 +376,7 @@ def _doctor_lines(
     payer = (SYSTEMATIC, None) if drawn else (SELF_CHOSEN, self_chosen)
     caps = LAEGEDAGE_CAPS if activity.laegedage else DOCTOR_CAPS
     lines += _expense_lines(claim, qualifying, payer, caps, work)
-    return lines, sum(day_halves(day.day_class) for day in drawn)
+    return lines, sum([HALVES_BY_CLASS[day.day_class] for day in drawn])
 
 
 def _draw_systematic(qualifying: Sequence[DayResult], balance_half_days: int) -> list[DayResult]:
@@ -359,7 +384,7 @@ def _draw_systematic(qualifying: Sequence[DayResult], balance_half_days: int) ->
     drawn = []
     left = balance_half_days
     for day in qualifying:
-        cost = day_halves(day.day_class)
+        cost = HALVES_BY_CLASS[day.day_class]
         if cost > left:
             break
         left -= cost
@@ -381,18 +406,22 @@ def _fee_line(
     item: str, payer: _Payer, rule: str, fee_days: Iterable[DayResult], prices: Prices, work: _Work
 ) -> Line:
     counts: dict[tuple[str, str], int] = {}
+    by_class = prices.by_class
     for day in fee_days:
-        price = prices.by_class[day.day_class]
+        price = by_class[day[2]]  # day_class
         counts[price] = counts.get(price, 0) + 1
-    basis = tuple(
-        Basis(unit, counts[(unit, name)], work.value(name))
-        for unit, name in prices.in_order
-        if (unit, name) in counts
-    )
-    amount = sum(part.number * part.rate_ore for part in basis)
+    basis: list[Basis] = []
+    amount = 0
+    for price in prices.in_order:
+        number = counts.get(price)
+        if number:
+            unit, name = price
+            rate = work.value(name)
+            basis.append(Basis(unit, number, rate))
+            amount += number * rate
     account, ledger = payer
     approved, cut = ledger.take(item, amount) if ledger is not None else (amount, False)
-    return Line(item, account, rule, approved, None, None, basis, cut)
+    return Line(item, account, rule, approved, None, None, tuple(basis), cut)
 
 
 @dataclass(frozen=True, slots=True)
@@ -486,7 +515,7 @@ def _decision(
         ordered = ordered or (Reason("NOTHING_TO_PAY", "R-PAY"),)
     else:
         outcome = REDUCED if ordered else APPROVED
-    snapshot, used = (work.snapshot, frozenset(work.used)) if work is not None else (None, frozenset())
+    snapshot, used = (work.snapshot, frozenset(work.used)) if work is not None else (None, _NOTHING_USED)
     return Decision(
         outcome,
         payable,
@@ -501,6 +530,9 @@ def _decision(
         snapshot,
         used,
     )
+
+
+_NOTHING_USED: frozenset[str] = frozenset()
 
 
 def _code_order(reason: Reason) -> int:

@@ -13,7 +13,7 @@ import hashlib
 import json
 from bisect import bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -81,6 +81,10 @@ class Snapshot:
     ints: Mapping[str, int]
     dates: Mapping[str, date]
     codes: Mapping[str, frozenset[str]]
+    written: dict[frozenset[str], dict[str, dict[str, object]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """``parameters_used`` entries already written for a set of names (``serialise``)."""
 
 
 class ParameterSet:
@@ -90,6 +94,7 @@ class ParameterSet:
         self._parameters = dict(parameters)
         self._overrides = dict(overrides)
         self._snapshots: dict[int, Snapshot] = {}
+        self._by_day: dict[date, Snapshot] = {}
         self._changes = sorted({value.valid_from for p in self._parameters.values() for value in p.values})
         self._units = {name: parameter.unit for name, parameter in self._parameters.items()}
         self.version = ENGINE_VERSION + (f"+{_digest(self._overrides)}" if self._overrides else "")
@@ -105,6 +110,12 @@ class ParameterSet:
 
     def on(self, day: date) -> Snapshot:
         """The values in force on ``day``: one cached snapshot per period between value changes."""
+        snapshot = self._by_day.get(day)
+        if snapshot is None:
+            snapshot = self._by_day[day] = self._period(day)
+        return snapshot
+
+    def _period(self, day: date) -> Snapshot:
         period = bisect_right(self._changes, day)
         snapshot = self._snapshots.get(period)
         if snapshot is None:
