@@ -99,9 +99,10 @@ def test_an_empty_batch() -> None:
     assert len(decide_in_order(columns, _keys([]), Ledger())) == 0
 
 
-def test_amounts_beyond_the_batch_are_refused() -> None:
+@pytest.mark.parametrize("amount", [MAX_ORE, 2**70])
+def test_amounts_beyond_the_batch_are_refused(amount: int) -> None:
     with pytest.raises(ValueError, match="one by one"):
-        ClaimColumns.from_claims([parse_claim(claim(expenses={"course_fee_ore": MAX_ORE}))])
+        ClaimColumns.from_claims([parse_claim(claim(expenses={"course_fee_ore": amount}))])
 
 
 # --- per account ---------------------------------------------------------------------------------

@@ -152,38 +152,43 @@ class ClaimColumns:
         staff = list(map(_get_staff, claims))
         attended = list(map(_get_attended, activities))
         days = list(chain.from_iterable(attended))
-        columns = ClaimColumns(
-            filed_on=_ints(map(date.toordinal, map(_get_filed_on, claims)), count),
-            role=_ints(map(_ROLE.__getitem__, map(_get_role, claimants)), count),
-            has_account=_bools(map(_get_has_account, claimants), count),
-            allocation_ore=_ints(
-                (-1 if ore is None else ore for ore in map(_get_allocation, claimants)), count
-            ),
-            self_chosen_ore=_ints(map(_get_self_chosen, balances), count),
-            systematic_half_days=_ints(map(_get_systematic, balances), count),
-            staff_ore=_ints(map(_get_staff_ore, balances), count),
-            material_used_ore=_ints(map(_get_material_used, balances), count),
-            activity_type=_ints(map(_TYPE.__getitem__, map(_get_type, activities)), count),
-            approval=_ints(map(_APPROVAL.__getitem__, map(_get_approval, activities)), count),
-            laegedage=_bools(map(_get_laegedage, activities), count),
-            practice_purchase=_bools(map(_get_practice_purchase, activities), count),
-            purchased_on=_ints(
-                (0 if day is None else day.toordinal() for day in map(_get_purchased, activities)), count
-            ),
-            account_auto=_bools((account == "auto" for account in map(_get_account, claims)), count),
-            course_fee_ore=_ints(map(_get_course_fee, expenses), count),
-            transport_ore=_ints(map(_get_transport, expenses), count),
-            material_ore=_ints(map(_get_material, expenses), count),
-            profession=_ints((-1 if one is None else _PROFESSION[one.profession] for one in staff), count),
-            weekly_hours=np.fromiter(
-                (np.nan if one is None else one.weekly_hours for one in staff), np.float64, count
-            ),
-            day_claim=np.repeat(np.arange(count, dtype=np.int64), _ints(map(len, attended), count)),
-            day_date=_ints(map(date.toordinal, map(_get_date, days)), len(days)),
-            day_start=_ints(map(_get_start, days), len(days)),
-            day_end=_ints(map(_get_end, days), len(days)),
-            day_break=_ints(map(_get_break, days), len(days)),
-        )
+        try:
+            columns = ClaimColumns(
+                filed_on=_ints(map(date.toordinal, map(_get_filed_on, claims)), count),
+                role=_ints(map(_ROLE.__getitem__, map(_get_role, claimants)), count),
+                has_account=_bools(map(_get_has_account, claimants), count),
+                allocation_ore=_ints(
+                    (-1 if ore is None else ore for ore in map(_get_allocation, claimants)), count
+                ),
+                self_chosen_ore=_ints(map(_get_self_chosen, balances), count),
+                systematic_half_days=_ints(map(_get_systematic, balances), count),
+                staff_ore=_ints(map(_get_staff_ore, balances), count),
+                material_used_ore=_ints(map(_get_material_used, balances), count),
+                activity_type=_ints(map(_TYPE.__getitem__, map(_get_type, activities)), count),
+                approval=_ints(map(_APPROVAL.__getitem__, map(_get_approval, activities)), count),
+                laegedage=_bools(map(_get_laegedage, activities), count),
+                practice_purchase=_bools(map(_get_practice_purchase, activities), count),
+                purchased_on=_ints(
+                    (0 if day is None else day.toordinal() for day in map(_get_purchased, activities)), count
+                ),
+                account_auto=_bools((account == "auto" for account in map(_get_account, claims)), count),
+                course_fee_ore=_ints(map(_get_course_fee, expenses), count),
+                transport_ore=_ints(map(_get_transport, expenses), count),
+                material_ore=_ints(map(_get_material, expenses), count),
+                profession=_ints(
+                    (-1 if one is None else _PROFESSION[one.profession] for one in staff), count
+                ),
+                weekly_hours=np.fromiter(
+                    (np.nan if one is None else one.weekly_hours for one in staff), np.float64, count
+                ),
+                day_claim=np.repeat(np.arange(count, dtype=np.int64), _ints(map(len, attended), count)),
+                day_date=_ints(map(date.toordinal, map(_get_date, days)), len(days)),
+                day_start=_ints(map(_get_start, days), len(days)),
+                day_end=_ints(map(_get_end, days), len(days)),
+                day_break=_ints(map(_get_break, days), len(days)),
+            )
+        except OverflowError:
+            raise ValueError(f"amounts of {MAX_ORE} øre or more: decide these claims one by one") from None
         money = (
             columns.allocation_ore,
             columns.self_chosen_ore,
