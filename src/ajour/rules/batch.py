@@ -787,7 +787,7 @@ def _rounds(cells: Ints) -> Ints:
     latest: dict[int, int] = {}
     get = latest.get
     rounds = []
-    for first, second, third, fourth in keys.tolist():
+    for first, second, third, fourth in zip(*(column.tolist() for column in keys.T), strict=True):
         current = max(get(first, -1), get(second, -1), get(third, -1), get(fourth, -1)) + 1
         latest[first] = latest[second] = latest[third] = latest[fourth] = current
         rounds.append(current)
