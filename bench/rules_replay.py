@@ -47,63 +47,78 @@ def timed(times: dict[str, float], step: str) -> Iterator[None]:
 
 
 def replay(year: int | None) -> tuple[int, dict[str, float], dict[str, int]]:
-    """Claims filed in ``year`` (or all), in filing order: read, parse, decide per account, aggregate."""
+    """Claims filed in ``year`` (or all, year by year), in filing order: read, parse, decide per account
+    (each year's accounts opened with what their first claim of the year carried, as after the year's
+    allocation), aggregate; and how many stored decisions the replay gives again."""
     import numpy as np
 
     from ajour.claims.models import Claim
-    from ajour.rules import parse_claim
-    from ajour.rules.batch import (
-        ACCOUNT_KINDS,
-        LINE_SLOTS,
-        OUTCOMES,
-        AccountKeys,
-        ClaimColumns,
-        Ledger,
-        decide_in_order,
-    )
+    from ajour.rules.batch import LINE_SLOTS, OUTCOMES, ClaimColumns, collector_paused, parse_claims
 
     times: dict[str, float] = {}
-    with timed(times, "read"):
+    with timed(times, "read"), collector_paused():
         rows = Claim.objects.order_by("filed_on", "pk")
         if year is not None:
             rows = rows.filter(filed_on__year=year)
-        stored = list(rows.values_list("inputs", "claimant_id", "practice_id", "staff_member_id"))
+        stored = list(
+            rows.values_list(
+                "inputs",
+                "claimant_id",
+                "practice_id",
+                "staff_member_id",
+                "filed_on",
+                "payable_ore",
+                "outcome",
+            )
+        )
     with timed(times, "parse"):
-        claims = [parse_claim(inputs) for inputs, *_ in stored]
+        claims = parse_claims(row[0] for row in stored)
     with timed(times, "replay"):
         columns = ClaimColumns.from_claims(claims)
-        doctor = np.array([row[1] for row in stored], np.int64)
-        staff = np.array([row[2] if row[3] is not None else -1 for row in stored], np.int64)
-        bought = [claim.activity.purchased_on for claim in claims]
-        material = np.array([-1 if day is None else day.year for day in bought], np.int64)
-        material = np.where(material > 0, doctor * 10_000 + material, -1)
-        keys = AccountKeys(doctor, doctor, staff, material)
-        carried = (
-            columns.self_chosen_ore,
-            columns.systematic_half_days,
-            columns.staff_ore,
-            columns.material_used_ore,
-        )
-        ledger = Ledger()
-        for kind, ids, balance in zip(ACCOUNT_KINDS, keys, carried, strict=True):
-            held = ids >= 0
-            opened, first = np.unique(ids[held], return_index=True)
-            ledger.add(kind, opened, balance[held][first])
-        result = decide_in_order(columns, keys, ledger)
+        filed = np.array([row[4].year for row in stored], np.int64)
+        outcome, payable, lines = [], [], []
+        for chosen in np.unique(filed):
+            index = np.flatnonzero(filed == chosen)
+            result = _replay_year(columns, [stored[at] for at in index], index)
+            outcome.append(result.outcome)
+            payable.append(result.payable_ore)
+            lines.append(result.line_ore)
     with timed(times, "aggregate"):
-        totals = dict(zip(LINE_SLOTS, result.line_ore.sum(axis=0).tolist(), strict=True))
+        outcomes = np.concatenate(outcome)
+        totals = dict(zip(LINE_SLOTS, np.concatenate(lines).sum(axis=0).tolist(), strict=True))
+        expected_outcome = np.array([OUTCOMES.index(row[6]) for row in stored])
+        expected_payable = np.array([row[5] for row in stored], np.int64)
+        same = (outcomes == expected_outcome) & (np.concatenate(payable) == expected_payable)
+        counts = np.bincount(outcomes, minlength=3).tolist()
         figures = {
-            **{
-                outcome: int(count)
-                for outcome, count in zip(
-                    OUTCOMES, np.bincount(result.outcome, minlength=3).tolist(), strict=True
-                )
-            },
-            "payable_ore": int(result.payable_ore.sum()),
-            "systematic_half_days": int(result.systematic_half_days.sum()),
+            **dict(zip(OUTCOMES, counts, strict=True)),
+            "payable_ore": int(np.concatenate(payable).sum()),
             "fee_ore": totals["fee", "self_chosen"] + totals["fee", "systematic"],
+            "stored_decisions_given_again": int(same.sum()),
         }
     return len(claims), times, figures
+
+
+def _replay_year(columns, stored, index):  # noqa: ANN001, ANN202
+    """One year's claims per account: the doctor's self-chosen and systematic accounts, the clinic's
+    staff account (staff claims) and study material per doctor and purchase year."""
+    import numpy as np
+
+    from ajour.rules.batch import ACCOUNT_KINDS, AccountKeys, Ledger, decide_in_order, years_of
+
+    year = columns.take(index)
+    doctor = np.array([row[1] for row in stored], np.int64)
+    staff = np.array([row[2] if row[3] is not None else -1 for row in stored], np.int64)
+    bought = year.purchased_on
+    material = np.where(bought > 0, doctor * 10_000 + years_of(bought), -1)
+    keys = AccountKeys(doctor, doctor, staff, material)
+    carried = (year.self_chosen_ore, year.systematic_half_days, year.staff_ore, year.material_used_ore)
+    ledger = Ledger()
+    for kind, ids, balance in zip(ACCOUNT_KINDS, keys, carried, strict=True):
+        held = ids >= 0
+        opened, first = np.unique(ids[held], return_index=True)
+        ledger.add(kind, opened, balance[held][first])
+    return decide_in_order(year, keys, ledger)
 
 
 def reproduced() -> tuple[int, int]:
@@ -111,19 +126,19 @@ def reproduced() -> tuple[int, int]:
     import numpy as np
 
     from ajour.claims.models import Claim
-    from ajour.rules import parse_claim
-    from ajour.rules.batch import OUTCOMES, ClaimColumns, decide_claims
+    from ajour.rules.batch import OUTCOMES, ClaimColumns, collector_paused, decide_claims, parse_claims
 
-    stored = list(
-        Claim.objects.values_list(
-            "inputs",
-            "decision__payable_ore",
-            "drawn_self_chosen_ore",
-            "drawn_systematic_half_days",
-            "outcome",
+    with collector_paused():
+        stored = list(
+            Claim.objects.values_list(
+                "inputs",
+                "decision__payable_ore",
+                "drawn_self_chosen_ore",
+                "drawn_systematic_half_days",
+                "outcome",
+            )
         )
-    )
-    result = decide_claims(ClaimColumns.from_claims([parse_claim(row[0]) for row in stored]))
+    result = decide_claims(ClaimColumns.from_claims(parse_claims(row[0] for row in stored)))
     expected = np.array([row[1:4] for row in stored], np.int64)
     got = np.stack([result.payable_ore, result.self_chosen_ore, result.systematic_half_days], axis=1)
     outcomes = np.array([OUTCOMES.index(row[4]) for row in stored])

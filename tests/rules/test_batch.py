@@ -3,6 +3,7 @@ generated and Hypothesis claims, under the shipped parameters and under reforms.
 
 from __future__ import annotations
 
+import gc
 import random
 from collections import defaultdict
 from collections.abc import Sequence
@@ -22,9 +23,12 @@ from ajour.rules.batch import (
     AccountKeys,
     ClaimColumns,
     Ledger,
+    collector_paused,
     decide_claims,
     decide_in_order,
+    parse_claims,
     summary_of,
+    years_of,
 )
 from ajour.rules.bench import generate_payloads
 from ajour.rules.reforms import REFORMS
@@ -91,6 +95,32 @@ def test_generated_claims(parameters: ParameterSet, seed: int) -> None:
 @given(st.lists(claims(), min_size=1, max_size=12), st.sampled_from(sorted(REFORMED)))
 def test_any_claims(payloads: list[dict[str, Any]], reform: str) -> None:
     _assert_equal([parse_claim(payload) for payload in payloads], REFORMED[reform])
+
+
+def test_a_part_of_the_columns_decides_as_its_claims() -> None:
+    claims = [parse_claim(payload) for payload in generate_payloads(300, 4)]
+    index = np.array([7, 3, 250, 3, 120], np.int64)
+    part = decide_claims(ClaimColumns.from_claims(claims).take(index))
+    alone = decide_claims(ClaimColumns.from_claims([claims[at] for at in index]))
+    assert [part.summary(at) for at in range(len(index))] == [alone.summary(at) for at in range(len(index))]
+
+
+def test_parse_claims_in_bulk_restores_the_collector() -> None:
+    assert gc.isenabled()
+    assert parse_claims([BASE_CLAIM, BASE_CLAIM]) == [parse_claim(BASE_CLAIM)] * 2
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_years_of_dates() -> None:
+    days = [date(2000, 1, 1), date(2023, 12, 31), date(2024, 2, 29)]
+    assert years_of(np.array([day.toordinal() for day in days], np.int64)).tolist() == [2000, 2023, 2024]
 
 
 def test_an_empty_batch() -> None:

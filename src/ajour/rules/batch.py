@@ -26,7 +26,9 @@ those one by one).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
@@ -65,6 +67,7 @@ from ajour.rules.schema import (
     STAFF_TYPES,
     STUDY_MATERIAL,
     Claim,
+    parse_claim,
 )
 
 Ints = npt.NDArray[np.int64]
@@ -106,6 +109,32 @@ _EPOCH = date(1970, 1, 1).toordinal()
 """Dates are proleptic ordinals (``date.toordinal()``); numpy's day numbers count from 1970-01-01."""
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pauses Python's cyclic garbage collector, for bulk work that keeps many new objects alive
+    (reading and parsing a year of claims): no reference cycles are made, and each full collection
+    would walk every object kept so far, which costs more than the work itself."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def years_of(ordinals: Ints) -> Ints:
+    """The calendar year of each date (as an ordinal)."""
+    return (ordinals - _EPOCH).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+
+
+def parse_claims(documents: Iterable[object]) -> list[Claim]:
+    """``parse_claim`` on each document (raising :class:`ajour.rules.InvalidClaim` on the first
+    invalid one), with the collector paused."""
+    with collector_paused():
+        return [parse_claim(document) for document in documents]
+
+
 @dataclass(frozen=True, slots=True)
 class ClaimColumns:
     """Parsed claims as columns, the batch's input. Dates are ordinals (``date.toordinal()``), 0 for
@@ -141,6 +170,20 @@ class ClaimColumns:
 
     def __len__(self) -> int:
         return len(self.filed_on)
+
+    def take(self, index: Ints) -> ClaimColumns:
+        """The claims at ``index``, in that order, with their days (e.g. one year of a history)."""
+        counts = np.bincount(self.day_claim, minlength=len(self))
+        starts = np.cumsum(counts) - counts
+        chosen = counts[index]
+        before = np.cumsum(chosen) - chosen
+        days = np.repeat(starts[index] - before, chosen) + np.arange(int(chosen.sum()))
+        fields: dict[str, object] = {}
+        for field in dataclasses.fields(self):
+            column = getattr(self, field.name)
+            fields[field.name] = column[days] if field.name.startswith("day_") else column[index]
+        fields["day_claim"] = np.repeat(np.arange(len(index), dtype=np.int64), chosen)
+        return ClaimColumns(**fields)  # type: ignore[arg-type]
 
     @staticmethod
     def from_claims(claims: Sequence[Claim]) -> ClaimColumns:
@@ -498,8 +541,7 @@ def _rejections(
     """Ruling 1: the first rejection in order, with its companion reason."""
     role = columns.role
     filed = columns.filed_on
-    year = (on - _EPOCH).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
-    next_year = year + tables.value("claim.filing_deadline_years", period) + 1
+    next_year = years_of(on) + tables.value("claim.filing_deadline_years", period) + 1
     deadline = (
         (next_year - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64) + _EPOCH - 1
     )

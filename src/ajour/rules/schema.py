@@ -21,7 +21,7 @@ import math
 import re
 from datetime import date
 from operator import attrgetter
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn
 
 SCHEMA = "ajour.claim/1"
 
@@ -164,8 +164,7 @@ def _new_date(value: object) -> date:
         raise _Invalid(f"{value} is not a real date") from None
     if not EARLIEST_DATE <= parsed <= LATEST_DATE:
         raise _Invalid(f"must lie between {EARLIEST_DATE} and {LATEST_DATE}")
-    if type(value) is str:
-        _DATES[value] = parsed
+    _DATES[value] = parsed
     return parsed
 
 
@@ -188,16 +187,14 @@ def _valid_time(value: object) -> int | None:
     return _TIMES.get(value) if isinstance(value, str) else None
 
 
-def _bool(value: object) -> bool:
-    if value is True or value is False:
-        return value
+def _not_bool(_value: object) -> NoReturn:
+    """The error for a value that is not ``true`` or ``false`` (callers accept those themselves)."""
     raise _Invalid("must be true or false")
 
 
 def _count(value: object) -> int:
-    """A whole number ≥ 0: an amount in øre or a number of minutes."""
-    if type(value) is int and value >= 0:
-        return value
+    """A whole number ≥ 0: an amount in øre or a number of minutes (callers accept a plain ``int`` ≥ 0
+    themselves; this also takes ``int`` subclasses, and names what is wrong)."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise _Invalid("must be a whole number")
     if value < 0:
@@ -264,11 +261,10 @@ def _object(value: object, path: str) -> dict[object, object]:
     return value
 
 
-def _required(path: str, fields: tuple[tuple[str, object], ...]) -> None:
+def _required(path: str, fields: tuple[tuple[str, object], ...]) -> NoReturn:
     """Names the first missing field in schema order."""
-    for key, found in fields:
-        if found is _MISSING:
-            raise InvalidClaim(_path(path, key), "is required")
+    missing = next(key for key, found in fields if found is _MISSING)
+    raise InvalidClaim(_path(path, missing), "is required")
 
 
 # --- objects: the keys in document order, each value completely before the next ----------------
@@ -285,7 +281,7 @@ def _claimant(value: object, path: str) -> Claimant:
             if key == "role":
                 role = _ROLE(item)
             elif key == "has_account":
-                has_account = item if item is True or item is False else _bool(item)
+                has_account = item if item is True or item is False else _not_bool(item)
             elif key == "annual_allocation_ore":
                 allocation = item if item is None or type(item) is int and item >= 0 else _count(item)
             else:
@@ -393,7 +389,9 @@ def _day(value: object, path: str, index: int, seen: set[date]) -> Day:
                     item if type(item) is int and item >= 0 else 0 if item is None else _count(item)
                 )
             elif key == "attended":
-                attended = item if item is True or item is False else True if item is None else _bool(item)
+                attended = (
+                    item if item is True or item is False else True if item is None else _not_bool(item)
+                )
             else:
                 raise _unknown(key)
     except _Invalid as invalid:
@@ -443,10 +441,12 @@ def _activity(value: object, path: str, activity_type: str | None) -> Activity:
             elif key == "approval":
                 approval = _APPROVAL(item)
             elif key == "laegedage":
-                laegedage = item if item is True or item is False else False if item is None else _bool(item)
+                laegedage = (
+                    item if item is True or item is False else False if item is None else _not_bool(item)
+                )
             elif key == "practice_purchase":
                 practice_purchase = (
-                    item if item is True or item is False else False if item is None else _bool(item)
+                    item if item is True or item is False else False if item is None else _not_bool(item)
                 )
             elif key == "purchased_on":
                 if item is not None:
