@@ -257,9 +257,9 @@ def decide(claim: Claim, parameters: ParameterSet | None = None) -> Decision:
     if rejection or on is None:
         return _decision((), rejection, 0, payee, days, chosen, work if on is not None else None)
     if too_short:
-        work.reasons.append(Reason("DAY_TOO_SHORT", "R-DAY-1", dates=tuple(too_short), numbers=(shortest,)))
+        work.reasons.append(Reason("DAY_TOO_SHORT", "R-DAY-1", tuple(too_short), (), (shortest,)))
     if not_weekdays:
-        work.reasons.append(Reason("NOT_A_WEEKDAY", "R-DAY-2", dates=tuple(not_weekdays)))
+        work.reasons.append(Reason("NOT_A_WEEKDAY", "R-DAY-2", tuple(not_weekdays)))
 
     self_chosen = _Account(claim.balances.self_chosen_ore, [])
     cut: list[str] = []
@@ -272,7 +272,7 @@ def decide(claim: Claim, parameters: ParameterSet | None = None) -> Decision:
         lines.append(_material_line(claim, self_chosen, work))
     cut += self_chosen.cut
     if cut:
-        work.reasons.append(Reason("BALANCE_EXCEEDED", "R-PAY", texts=tuple(dict.fromkeys(cut))))
+        work.reasons.append(Reason("BALANCE_EXCEEDED", "R-PAY", (), (), (), tuple(dict.fromkeys(cut))))
     return _decision(tuple(lines), work.reasons, drawn_half_days, payee, days, chosen, work)
 
 
@@ -301,36 +301,36 @@ def _rejection(
     activity = claim.activity
     is_staff_type = activity.type in STAFF_TYPES
     if role in work.codes("eligibility.no_account_roles") or not claim.claimant.has_account:
-        return (Reason("NO_ACCOUNT", "R-ELIG-1", texts=(role,)),)
+        return (Reason("NO_ACCOUNT", "R-ELIG-1", (), (), (), (role,)),)
     if is_staff_type and role not in work.codes("eligibility.staff_claimant_roles"):
-        return (Reason("WRONG_CLAIMANT", "R-ELIG-1", texts=(role,)),)
+        return (Reason("WRONG_CLAIMANT", "R-ELIG-1", (), (), (), (role,)),)
     if activity.approval == "none":
-        return (Reason("NOT_APPROVED", "R-ACT-1", texts=(activity.id,)),)
+        return (Reason("NOT_APPROVED", "R-ACT-1", (), (), (), (activity.id,)),)
     if on is None:
         return (Reason("NO_QUALIFYING_DAY", "R-DAY-1"),)
     if activity.type != STUDY_MATERIAL and not any_qualifies:
         dates = tuple(day.date for day in days)
         return (
-            Reason("NO_QUALIFYING_DAY", "R-DAY-1", dates=dates),
-            Reason("DAY_TOO_SHORT", "R-DAY-1", dates=dates, numbers=(shortest,)),
+            Reason("NO_QUALIFYING_DAY", "R-DAY-1", dates),
+            Reason("DAY_TOO_SHORT", "R-DAY-1", dates, (), (shortest,)),
         )
     if claim.filed_on < on:
-        return (Reason("NOT_YET_HELD", "R-ACT-2", dates=(on, claim.filed_on)),)
+        return (Reason("NOT_YET_HELD", "R-ACT-2", (on, claim.filed_on)),)
     deadline = work.filing_deadline(on)
     if claim.filed_on > deadline:
-        return (Reason("DEADLINE_PASSED", "R-TIME-1", dates=(on, deadline, claim.filed_on)),)
+        return (Reason("DEADLINE_PASSED", "R-TIME-1", (on, deadline, claim.filed_on)),)
     if activity.approval == "systematic" and role in work.codes("eligibility.trainee_roles"):
-        return (Reason("NOT_SYSTEMATIC", "R-ACC-1", texts=(activity.id,)),)
+        return (Reason("NOT_SYSTEMATIC", "R-ACC-1", (), (), (), (activity.id,)),)
     if is_staff_type and claim.staff is not None:
         staff = claim.staff
         minimum = work.value("staff.min_weekly_minutes")
         ineligible = work.codes("eligibility.staff_ineligible_professions")
         if staff.profession in ineligible or staff.weekly_hours * 60 < minimum:
             facts = (staff.weekly_hours, minimum)
-            return (Reason("STAFF_NOT_ELIGIBLE", "R-ELIG-2", numbers=facts, texts=(staff.profession,)),)
+            return (Reason("STAFF_NOT_ELIGIBLE", "R-ELIG-2", (), (), facts, (staff.profession,)),)
         start = work.date_value("staff.scheme_start")
         if on < start:
-            return (Reason("SCHEME_NOT_IN_FORCE", "R-STAFF-1", dates=(start, on)),)
+            return (Reason("SCHEME_NOT_IN_FORCE", "R-STAFF-1", (start, on)),)
     return ()
 
 
@@ -352,9 +352,7 @@ def _doctor_lines(
         drawn = _draw_systematic(qualifying, balance)
         if len(drawn) < len(qualifying):
             fallback = tuple(day.date for day in qualifying[len(drawn) :])
-            work.reasons.append(
-                Reason("SYSTEMATIC_DAYS_EXHAUSTED", "R-ACC-2", dates=fallback, numbers=(balance / 2,))
-            )
+            work.reasons.append(Reason("SYSTEMATIC_DAYS_EXHAUSTED", "R-ACC-2", fallback, (), (balance / 2,)))
     lines: list[Line] = []
     systematic_fee_days = [day for day in drawn if day.fee_day]
     if systematic_fee_days:
@@ -369,9 +367,7 @@ def _doctor_lines(
             prices, rule = FEES[activity.type]
             lines.append(_fee_line("fee", (SELF_CHOSEN, self_chosen), rule, own_fee_days, prices, work))
         else:
-            work.reasons.append(
-                Reason("TRAINEE_NO_FEE", "R-ELIG-3", dates=tuple(day.date for day in own_fee_days))
-            )
+            work.reasons.append(Reason("TRAINEE_NO_FEE", "R-ELIG-3", tuple(day.date for day in own_fee_days)))
     # Once a systematic day is drawn, the fund pays the whole claim's course fee and transport.
     payer = (SYSTEMATIC, None) if drawn else (SELF_CHOSEN, self_chosen)
     caps = LAEGEDAGE_CAPS if activity.laegedage else DOCTOR_CAPS
@@ -466,7 +462,7 @@ def _capped_line(cap: _Cap, requested: int, units: int, rate_name: str, payer: _
     limit = rate * units
     capped = min(requested, limit)
     if capped < requested:
-        work.reasons.append(Reason(cap.code, cap.rule, amounts=(rate, limit), numbers=(units,)))
+        work.reasons.append(Reason(cap.code, cap.rule, (), (rate, limit), (units,)))
     account, ledger = payer
     approved, cut = ledger.take(cap.item, capped) if ledger is not None else (capped, False)
     return Line(cap.item, account, cap.rule, approved, requested, limit, (Basis(cap.unit, units, rate),), cut)
@@ -483,9 +479,7 @@ def _material_line(claim: Claim, self_chosen: _Account, work: _Work) -> Line:
     requested = claim.expenses.material_ore
     within_limit = min(requested, limit)
     if within_limit < requested and limit <= self_chosen.left:
-        work.reasons.append(
-            Reason("MATERIAL_CAPPED", "R-MAT", amounts=(limit, allocation, used), numbers=(share / 100,))
-        )
+        work.reasons.append(Reason("MATERIAL_CAPPED", "R-MAT", (), (limit, allocation, used), (share / 100,)))
     approved, cut = self_chosen.take("material", within_limit)
     basis = (Basis("share", share, allocation), Basis("used", 1, used))
     return Line("material", SELF_CHOSEN, "R-MAT", approved, requested, limit, basis, cut)
