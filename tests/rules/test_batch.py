@@ -199,7 +199,7 @@ def _accounts_of(
         doctor = rng.randrange(doctors)
         year = (parsed.activity.purchased_on or parsed.filed_on).year
         staff = doctor // 3 if parsed.staff is not None else -1
-        rows.append((doctor, doctor if rng.random() < 0.95 else -1, staff, doctor * 10_000 + year))
+        rows.append((doctor if rng.random() < 0.95 else -1, doctor, staff, doctor * 10_000 + year))
     return rows
 
 
@@ -218,6 +218,19 @@ def test_per_account_carries_balances_like_one_by_one(parameters: ParameterSet, 
     claims = [parse_claim(payload) for payload in generate_payloads(1500, seed)]
     doctors = 60
     _per_account(claims, _accounts_of(claims, random.Random(seed), doctors), _opening(doctors), parameters)
+
+
+def test_per_account_on_the_doctors_accounts_alone() -> None:
+    """Systematic days and study material go with the self-chosen account: claims wait only for the
+    doctor's earlier claims."""
+    claims = [parse_claim(payload) for payload in generate_payloads(1500, 5)]
+    rng = random.Random(5)
+    rows = []
+    for parsed in claims:
+        doctor = rng.randrange(40)
+        year = (parsed.activity.purchased_on or parsed.filed_on).year
+        rows.append((doctor, doctor, -1, doctor * 10_000 + year))
+    _per_account(claims, rows, _opening(40), ParameterSet.default())
 
 
 @RULES

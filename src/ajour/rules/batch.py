@@ -824,16 +824,45 @@ def decide_in_order(
 
 def _rounds(cells: Ints) -> Ints:
     """The round of each claim: one after the latest earlier claim that shares an account with it."""
-    # A claim without an account in a slot gets a key of its own there, so it waits for no one.
-    keys = np.where(cells >= 0, cells, -1 - np.arange(cells.size).reshape(cells.shape))
+    kept: list[Ints] = []
+    for column in cells.T:
+        if not any(_implied(column, by) for by in kept):
+            kept.append(column)
+    if len(kept) == 1:
+        return _ranks(kept[0])
+    # A claim without an account in a column gets a key of its own there, so it waits for no one.
+    keys = [np.where(column >= 0, column, -1 - np.arange(len(column))).tolist() for column in kept]
     latest: dict[int, int] = {}
     get = latest.get
     rounds = []
-    for first, second, third, fourth in zip(*(column.tolist() for column in keys.T), strict=True):
-        current = max(get(first, -1), get(second, -1), get(third, -1), get(fourth, -1)) + 1
-        latest[first] = latest[second] = latest[third] = latest[fourth] = current
+    for row in zip(*keys, strict=True):
+        current = max([get(cell, -1) for cell in row]) + 1
+        for cell in row:
+            latest[cell] = current
         rounds.append(current)
     return np.array(rounds, np.int64)
+
+
+def _implied(column: Ints, by: Ints) -> bool:
+    """Whether two claims that share an account in ``column`` always share one in ``by`` too (each
+    account of ``column`` goes with one account of ``by``), so ``column`` orders nothing more."""
+    held = column >= 0
+    if bool(np.any(by[held] < 0)):
+        return False
+    pairs = np.unique(np.stack([column[held], by[held]]), axis=1)
+    return bool(len(np.unique(pairs[0])) == pairs.shape[1])
+
+
+def _ranks(column: Ints) -> Ints:
+    """Each claim's place among the earlier claims on its account (0 without one)."""
+    held = np.flatnonzero(column >= 0)
+    order = held[np.argsort(column[held], kind="stable")]
+    starts = np.ones(len(order), np.bool_)
+    starts[1:] = column[order[1:]] != column[order[:-1]]
+    first = np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))
+    ranks = np.zeros(len(column), np.int64)
+    ranks[order] = np.arange(len(order)) - first
+    return ranks
 
 
 def _gather(parts: list[tuple[Ints, BatchResult]], count: int) -> BatchResult:
