@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import date
 from operator import attrgetter
 from typing import NamedTuple, NoReturn
@@ -229,24 +230,24 @@ def _weekly_hours(value: object) -> float:
     return hours
 
 
-class _Choice:
-    """One of a fixed list of strings."""
+def _choice(options: tuple[str, ...]) -> Callable[[object], str]:
+    """A check for one of a fixed list of strings."""
+    allowed = frozenset(options)
+    message = "must be one of: " + ", ".join(options)
 
-    def __init__(self, options: tuple[str, ...]) -> None:
-        self._options = frozenset(options)
-        self._message = "must be one of: " + ", ".join(options)
-
-    def __call__(self, value: object) -> str:
-        if isinstance(value, str) and value in self._options:
+    def check(value: object) -> str:
+        if isinstance(value, str) and value in allowed:
             return value
-        raise _Invalid(self._message)
+        raise _Invalid(message)
+
+    return check
 
 
-_ROLE = _Choice(ROLES)
-_TYPE = _Choice(ACTIVITY_TYPES)
-_APPROVAL = _Choice(APPROVALS)
-_ACCOUNT = _Choice(ACCOUNT_CHOICES)
-_PROFESSION = _Choice(PROFESSIONS)
+_ROLE = _choice(ROLES)
+_TYPE = _choice(ACTIVITY_TYPES)
+_APPROVAL = _choice(APPROVALS)
+_ACCOUNT = _choice(ACCOUNT_CHOICES)
+_PROFESSION = _choice(PROFESSIONS)
 _MISSING: object = object()
 """A required field not (yet) seen."""
 
