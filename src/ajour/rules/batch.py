@@ -26,14 +26,15 @@ those one by one).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
 from operator import attrgetter
-from typing import NamedTuple
+from typing import NamedTuple, ParamSpec, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -70,6 +71,8 @@ from ajour.rules.schema import (
     parse_claim,
 )
 
+P = ParamSpec("P")
+R = TypeVar("R")
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 Floats = npt.NDArray[np.float64]
@@ -126,6 +129,17 @@ def collector_paused() -> Iterator[None]:
 def years_of(ordinals: Ints) -> Ints:
     """The calendar year of each date (as an ordinal)."""
     return (ordinals - _EPOCH).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+
+
+def _paused(function: Callable[P, R]) -> Callable[P, R]:
+    """Runs ``function`` with the collector paused (the batch keeps many objects and makes no cycles)."""
+
+    @functools.wraps(function)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        with collector_paused():
+            return function(*args, **kwargs)
+
+    return paused
 
 
 def parse_claims(documents: Iterable[object]) -> list[Claim]:
@@ -186,6 +200,7 @@ class ClaimColumns:
         return ClaimColumns(**fields)  # type: ignore[arg-type]
 
     @staticmethod
+    @_paused
     def from_claims(claims: Sequence[Claim]) -> ClaimColumns:
         count = len(claims)
         claimants = list(map(_get_claimant, claims))
@@ -714,6 +729,7 @@ def _settle(facts: _Facts, index: Ints, balances: _Balances) -> BatchResult:
 # --- the two modes -----------------------------------------------------------------------------
 
 
+@_paused
 def decide_claims(columns: ClaimColumns, parameters: ParameterSet | None = None) -> BatchResult:
     """Per-claim mode: each claim decided on the balances it carries, as ``decide()`` would."""
     facts = _facts(columns, _Tables.of(parameters or ParameterSet.default()))
@@ -778,6 +794,7 @@ class Ledger:
         return self._balances[cells]
 
 
+@_paused
 def decide_in_order(
     columns: ClaimColumns,
     accounts: AccountKeys,
