@@ -851,9 +851,10 @@ def _rounds(cells: Ints) -> Ints:
     keys = [np.where(column >= 0, column, -1 - np.arange(len(column))).tolist() for column in kept]
     latest: dict[int, int] = {}
     get = latest.get
+    none = (-1,) * len(keys)
     rounds = []
     for row in zip(*keys, strict=True):
-        current = max([get(cell, -1) for cell in row]) + 1
+        current = max(map(get, row, none)) + 1
         for cell in row:
             latest[cell] = current
         rounds.append(current)
@@ -866,8 +867,10 @@ def _implied(column: Ints, by: Ints) -> bool:
     held = column >= 0
     if bool(np.any(by[held] < 0)):
         return False
-    pairs = np.unique(np.stack([column[held], by[held]]), axis=1)
-    return bool(len(np.unique(pairs[0])) == pairs.shape[1])
+    order = np.argsort(column[held], kind="stable")
+    accounts, others = column[held][order], by[held][order]
+    same = accounts[1:] == accounts[:-1]
+    return bool(np.all(others[1:][same] == others[:-1][same]))
 
 
 def _ranks(column: Ints) -> Ints:
