@@ -32,12 +32,14 @@ $PY bench/claims_yearly.py --database-url "sqlite:///$TMP/yearly.sqlite3"
 echo "== Statistics"
 $PY bench/stats_bench.py
 if $PY scripts/database_reachable.py "$PG_BASE/postgres"; then
-  for name in ajour_bench_catalogue ajour_bench_claims; do url=$(pg_db "$name"); export "URL_$name=$url"; done
+  for name in ajour_bench_catalogue ajour_bench_claims ajour_bench_replay; do url=$(pg_db "$name"); export "URL_$name=$url"; done
   echo "== Catalogue search (PostgreSQL)"
   $PY bench/catalogue_search.py --database-url "$URL_ajour_bench_catalogue"
   echo "== Claim submission through the API (PostgreSQL)"
   $PY bench/claims_api.py --database-url "$URL_ajour_bench_claims"
-  for name in ajour_bench_catalogue ajour_bench_claims; do pg_drop "$name"; done
+  echo "== Policy simulator replay: national demo read from PostgreSQL, decided per account (batch path)"
+  $PY bench/rules_replay.py --database-url "$URL_ajour_bench_replay"
+  for name in ajour_bench_catalogue ajour_bench_claims ajour_bench_replay; do pg_drop "$name"; done
 else
   echo "SKIPPED: PostgreSQL benchmarks (no server at $PG_BASE)"
 fi

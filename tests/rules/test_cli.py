@@ -153,9 +153,11 @@ def test_rules_params_in_danish_today(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_rules_bench(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_rules(["bench", "--n", "70"]) == 0
+    assert run_rules(["bench", "--n", "70", "--rounds", "1"]) == 0
     out = capsys.readouterr().out
-    assert "70 generated claims" in out and out.count("decisions/s/core") == 2
+    assert "70 generated claims" in out and out.count("claims/s/core") == 4
+    assert "1.00 × decide" in out and "batch per account" in out
+    assert "plain-Python reference" in out and "skipped" in out
 
 
 def test_a_day_at_the_end_of_the_calendar_is_invalid_input(

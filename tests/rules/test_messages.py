@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ajour.rules import decide_payload
+from ajour.rules import decide_payload, messages
 from ajour.rules.decide import Reason
 from ajour.rules.messages import DANISH, ENGLISH, reason_message
 from ajour.rules.serialise import days_number
@@ -64,3 +64,10 @@ def test_every_scenario_reads_in_both_languages(case: Any) -> None:
         for text in (text_en, text_da):
             assert text and "{" not in text and "}" not in text
             assert ".." not in text  # "kr." ends a Danish sentence with one period
+
+
+def test_money_is_written_when_the_cache_is_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(messages, "_MONEY_CACHE", 0)
+    language = messages.Language("x", ".", ",", "kr.", {}, {}, {}, {})
+    assert language.money(123_456_789) == "1.234.567,89 kr."
+    assert language.money(123_456_789) == "1.234.567,89 kr."

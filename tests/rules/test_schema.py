@@ -129,6 +129,13 @@ INVALID = [
         "staff.weekly_hours",
     ),
     ("unknown_account", claim(account="systematic"), "account"),
+    ("unknown_balance", claim(balances={"bonus_ore": 1}), "balances.bonus_ore"),
+    ("unknown_activity_field", claim(activity={"room": "A"}), "activity.room"),
+    (
+        "unknown_staff_field",
+        claim(activity={"type": "pge_module"}, staff={**STAFF, "shift": "day"}),
+        "staff.shift",
+    ),
     ("negative_expense", claim(expenses={"transport_ore": -100}), "expenses.transport_ore"),
     ("unknown_expense", claim(expenses={"parking_ore": 100}), "expenses.parking_ore"),
 ]
@@ -146,6 +153,27 @@ def test_missing_required_field() -> None:
     payload = claim()
     del payload["balances"]
     assert _error(payload).field == "balances"
+
+
+@pytest.mark.parametrize(
+    ("where", "field"),
+    [("claimant", "role"), ("balances", "self_chosen_ore"), ("activity", "id"), ("activity", "days")],
+)
+def test_missing_nested_field(where: str, field: str) -> None:
+    payload = claim()
+    del payload[where][field]
+    assert _error(payload).field == f"{where}.{field}"
+
+
+def test_a_whole_number_may_be_an_int_subclass() -> None:
+    class Ore(int):
+        pass
+
+    assert parse_claim(claim(balances={"self_chosen_ore": Ore(5)})).balances.self_chosen_ore == 5
+
+
+def test_study_material_days_may_be_null() -> None:
+    assert parse_claim(claim(activity={**MATERIAL, "days": None})).activity.days == ()
 
 
 def test_missing_field_is_named_after_present_fields() -> None:

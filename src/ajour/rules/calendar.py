@@ -3,7 +3,7 @@
 Only the official public holidays count (``holidays.Denmark`` without the optional category,
 so not 1 May, Grundlovsdag, 24 or 31 December). Store Bededag is a holiday until 2023 and
 not from 2024, which the ``holidays`` package already knows. Holiday sets are built once per
-year and cached, so a lookup is a set membership test.
+year and cached, and so is the answer for each day seen, so a lookup is one dictionary read.
 """
 
 from __future__ import annotations
@@ -20,5 +20,11 @@ def public_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("DK", years=year))
 
 
+_FEE_WEEKDAYS: dict[date, bool] = {}
+
+
 def is_fee_weekday(day: date) -> bool:
-    return day.weekday() < 5 and day not in public_holidays(day.year)
+    known = _FEE_WEEKDAYS.get(day)
+    if known is None:
+        known = _FEE_WEEKDAYS[day] = day.weekday() < 5 and day not in public_holidays(day.year)
+    return known

@@ -34,18 +34,18 @@ def classify(
     """Class each day by its effective minutes: teaching time inside the fee window, less all
     breaks (breaks lie inside teaching time), never below 0."""
     results = []
-    for day in days:
-        overlap = min(day.end_minute, window_end) - max(day.start_minute, window_start)
-        minutes = max(0, overlap - day.break_minutes)
+    for day, start, end, break_minutes, _attended in days:
+        opens = start if start > window_start else window_start
+        minutes = (end if end < window_end else window_end) - opens - break_minutes
+        if minutes < 0:
+            minutes = 0
         day_class = NONE
         for minimum, name in classes:
             if minutes >= minimum:
                 day_class = name
                 break
         qualifies = day_class != NONE
-        results.append(
-            DayResult(day.date, minutes, day_class, qualifies, qualifies and is_fee_weekday(day.date))
-        )
+        results.append(DayResult(day, minutes, day_class, qualifies, qualifies and is_fee_weekday(day)))
     return tuple(results)
 
 

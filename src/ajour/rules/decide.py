@@ -11,17 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from typing import NamedTuple
 
 from ajour.rules.days import (
     FULL,
     HALF,
+    HALVES_BY_CLASS,
     MEETING,
     DayClasses,
     DayResult,
     classify,
     count_blocks,
-    day_halves,
 )
 from ajour.rules.parameters import ParameterSet, Snapshot
 from ajour.rules.schema import STAFF_TYPES, STUDY_MATERIAL, Claim, Day
@@ -73,7 +74,8 @@ class Prices:
 
 
 _SELF_CHOSEN_FEE = Prices({FULL: ("full", "fee.self_chosen.full"), HALF: ("half", "fee.self_chosen.half")})
-_SYSTEMATIC_FEE = Prices({FULL: ("full", "fee.systematic.full"), HALF: ("half", "fee.systematic.half")})
+SYSTEMATIC_FEE = Prices({FULL: ("full", "fee.systematic.full"), HALF: ("half", "fee.systematic.half")})
+"""The fee of a day drawn from the systematic account."""
 _DGE_MODULE_FEE = Prices({FULL: ("module", "fee.dge_module"), HALF: ("module", "fee.dge_module")})
 _DGE_MEETING_FEE = Prices({MEETING: ("meeting", "fee.dge_meeting")})
 _STAFF_FEE = Prices({FULL: ("full", "lost_earnings.full"), HALF: ("half", "lost_earnings.half")})
@@ -83,12 +85,28 @@ _PGE_FEE = Prices(
         HALF: ("pge_module", "lost_earnings.pge_module"),
     }
 )
-_DOCTOR_FEES: Mapping[str, tuple[Prices, str]] = {
+FEES: Mapping[str, tuple[Prices, str]] = {
     "course": (_SELF_CHOSEN_FEE, "R-FEE-SV"),
     "sge_day": (_SELF_CHOSEN_FEE, "R-FEE-SV"),
     "dge_module": (_DGE_MODULE_FEE, "R-DGE-1"),
     "dge_meeting": (_DGE_MEETING_FEE, "R-DGE-1"),
+    "staff_course": (_STAFF_FEE, "R-STAFF-1"),
+    "pge_module": (_PGE_FEE, "R-STAFF-1"),
 }
+"""The fee a day pays from the claim's own account, by activity type: the doctor's self-chosen fee, or a
+staff member's lost earnings from the clinic's staff account; and the rule that sets it."""
+
+
+class Caps(NamedTuple):
+    """The parameters that cap the course fee (per course day) and transport (per block)."""
+
+    course_fee: str
+    transport: str
+
+
+DOCTOR_CAPS = Caps("cap.course_fee.per_day", "cap.transport.per_block")
+LAEGEDAGE_CAPS = Caps("cap.course_fee.per_day", "cap.transport.laegedage")
+STAFF_CAPS = Caps("cap.course_fee.staff_per_day", "cap.transport.staff_per_block")
 
 
 class Basis(NamedTuple):
@@ -143,21 +161,42 @@ class Decision(NamedTuple):
     """Names of the parameters the decision read."""
 
 
-@dataclass(slots=True)
+class _Reads:
+    """Several parameters read together (one lookup for all of them)."""
+
+    __slots__ = ("names", "get")
+
+    def __init__(self, *names: str) -> None:
+        self.names = names
+        self.get = itemgetter(*names)
+
+
+_DAY_CLASSES = _Reads("threshold.full_day", "threshold.half_day", "fee_window.start", "fee_window.end")
+_MEETING_CLASS = _Reads("threshold.dge_meeting", "fee_window.start", "fee_window.end")
+
+
 class _Work:
     """A decision in progress: reads parameters on the activity date, remembering which, and
     collects reasons."""
 
-    snapshot: Snapshot
-    used: set[str] = field(default_factory=set)
-    reasons: list[Reason] = field(default_factory=list)
+    __slots__ = ("snapshot", "_ints", "used", "reasons")
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self._ints = snapshot.ints
+        self.used: list[str] = []
+        self.reasons: list[Reason] = []
 
     def value(self, name: str) -> int:
-        self.used.add(name)
-        return self.snapshot.ints[name]
+        self.used.append(name)
+        return self._ints[name]
+
+    def values(self, reads: _Reads) -> tuple[int, ...]:
+        self.used += reads.names
+        return reads.get(self._ints)  # type: ignore[no-any-return]
 
     def date_value(self, name: str) -> date:
-        self.used.add(name)
+        self.used.append(name)
         return self.snapshot.dates[name]
 
     def codes(self, name: str) -> frozenset[str]:
@@ -168,15 +207,17 @@ class _Work:
     def filing_deadline(self, on: date) -> date:
         """R-TIME-1: 31 December of the year ``claim.filing_deadline_years`` after the activity year
         (not in ``parameters_used``, like the eligibility lists)."""
-        return date(on.year + self.snapshot.ints["claim.filing_deadline_years"], 12, 31)
+        return date(on.year + self._ints["claim.filing_deadline_years"], 12, 31)
 
 
-@dataclass(slots=True)
 class _Account:
     """A DKK balance that lines draw on in order until it is used up."""
 
-    left: int
-    cut: list[str]
+    __slots__ = ("left", "cut")
+
+    def __init__(self, left: int, cut: list[str]) -> None:
+        self.left = left
+        self.cut = cut
 
     def take(self, item: str, amount: int) -> tuple[int, bool]:
         granted = min(amount, self.left)
@@ -205,20 +246,20 @@ def decide(claim: Claim, parameters: ParameterSet | None = None) -> Decision:
     too_short: list[date] = []
     not_weekdays: list[date] = []
     for day in days:
-        if not day.qualifies:
-            too_short.append(day.date)
+        if not day[3]:  # qualifies
+            too_short.append(day[0])
         else:
             qualifying.append(day)
-            if not day.fee_day:
-                not_weekdays.append(day.date)
+            if not day[4]:  # fee_day
+                not_weekdays.append(day[0])
 
     rejection = _rejection(claim, on, bool(qualifying), days, shortest, work)
     if rejection or on is None:
         return _decision((), rejection, 0, payee, days, chosen, work if on is not None else None)
     if too_short:
-        work.reasons.append(Reason("DAY_TOO_SHORT", "R-DAY-1", dates=tuple(too_short), numbers=(shortest,)))
+        work.reasons.append(Reason("DAY_TOO_SHORT", "R-DAY-1", tuple(too_short), (), (shortest,)))
     if not_weekdays:
-        work.reasons.append(Reason("NOT_A_WEEKDAY", "R-DAY-2", dates=tuple(not_weekdays)))
+        work.reasons.append(Reason("NOT_A_WEEKDAY", "R-DAY-2", tuple(not_weekdays)))
 
     self_chosen = _Account(claim.balances.self_chosen_ore, [])
     cut: list[str] = []
@@ -231,7 +272,7 @@ def decide(claim: Claim, parameters: ParameterSet | None = None) -> Decision:
         lines.append(_material_line(claim, self_chosen, work))
     cut += self_chosen.cut
     if cut:
-        work.reasons.append(Reason("BALANCE_EXCEEDED", "R-PAY", texts=tuple(dict.fromkeys(cut))))
+        work.reasons.append(Reason("BALANCE_EXCEEDED", "R-PAY", (), (), (), tuple(dict.fromkeys(cut))))
     return _decision(tuple(lines), work.reasons, drawn_half_days, payee, days, chosen, work)
 
 
@@ -239,11 +280,12 @@ def _classify(attended: Sequence[Day], activity_type: str, work: _Work) -> tuple
     """Day results, and the effective minutes the shortest qualifying class needs."""
     classes: DayClasses
     if activity_type == "dge_meeting":
-        classes = ((work.value("threshold.dge_meeting"), MEETING),)
+        meeting, start, end = work.values(_MEETING_CLASS)
+        classes = ((meeting, MEETING),)
     else:
-        classes = ((work.value("threshold.full_day"), FULL), (work.value("threshold.half_day"), HALF))
-    window = work.value("fee_window.start"), work.value("fee_window.end")
-    return classify(attended, *window, classes), classes[-1][0]
+        full, half, start, end = work.values(_DAY_CLASSES)
+        classes = ((full, FULL), (half, HALF))
+    return classify(attended, start, end, classes), classes[-1][0]
 
 
 def _rejection(
@@ -259,36 +301,36 @@ def _rejection(
     activity = claim.activity
     is_staff_type = activity.type in STAFF_TYPES
     if role in work.codes("eligibility.no_account_roles") or not claim.claimant.has_account:
-        return (Reason("NO_ACCOUNT", "R-ELIG-1", texts=(role,)),)
+        return (Reason("NO_ACCOUNT", "R-ELIG-1", (), (), (), (role,)),)
     if is_staff_type and role not in work.codes("eligibility.staff_claimant_roles"):
-        return (Reason("WRONG_CLAIMANT", "R-ELIG-1", texts=(role,)),)
+        return (Reason("WRONG_CLAIMANT", "R-ELIG-1", (), (), (), (role,)),)
     if activity.approval == "none":
-        return (Reason("NOT_APPROVED", "R-ACT-1", texts=(activity.id,)),)
+        return (Reason("NOT_APPROVED", "R-ACT-1", (), (), (), (activity.id,)),)
     if on is None:
         return (Reason("NO_QUALIFYING_DAY", "R-DAY-1"),)
     if activity.type != STUDY_MATERIAL and not any_qualifies:
         dates = tuple(day.date for day in days)
         return (
-            Reason("NO_QUALIFYING_DAY", "R-DAY-1", dates=dates),
-            Reason("DAY_TOO_SHORT", "R-DAY-1", dates=dates, numbers=(shortest,)),
+            Reason("NO_QUALIFYING_DAY", "R-DAY-1", dates),
+            Reason("DAY_TOO_SHORT", "R-DAY-1", dates, (), (shortest,)),
         )
     if claim.filed_on < on:
-        return (Reason("NOT_YET_HELD", "R-ACT-2", dates=(on, claim.filed_on)),)
+        return (Reason("NOT_YET_HELD", "R-ACT-2", (on, claim.filed_on)),)
     deadline = work.filing_deadline(on)
     if claim.filed_on > deadline:
-        return (Reason("DEADLINE_PASSED", "R-TIME-1", dates=(on, deadline, claim.filed_on)),)
+        return (Reason("DEADLINE_PASSED", "R-TIME-1", (on, deadline, claim.filed_on)),)
     if activity.approval == "systematic" and role in work.codes("eligibility.trainee_roles"):
-        return (Reason("NOT_SYSTEMATIC", "R-ACC-1", texts=(activity.id,)),)
+        return (Reason("NOT_SYSTEMATIC", "R-ACC-1", (), (), (), (activity.id,)),)
     if is_staff_type and claim.staff is not None:
         staff = claim.staff
         minimum = work.value("staff.min_weekly_minutes")
         ineligible = work.codes("eligibility.staff_ineligible_professions")
         if staff.profession in ineligible or staff.weekly_hours * 60 < minimum:
             facts = (staff.weekly_hours, minimum)
-            return (Reason("STAFF_NOT_ELIGIBLE", "R-ELIG-2", numbers=facts, texts=(staff.profession,)),)
+            return (Reason("STAFF_NOT_ELIGIBLE", "R-ELIG-2", (), (), facts, (staff.profession,)),)
         start = work.date_value("staff.scheme_start")
         if on < start:
-            return (Reason("SCHEME_NOT_IN_FORCE", "R-STAFF-1", dates=(start, on)),)
+            return (Reason("SCHEME_NOT_IN_FORCE", "R-STAFF-1", (start, on)),)
     return ()
 
 
@@ -310,31 +352,27 @@ def _doctor_lines(
         drawn = _draw_systematic(qualifying, balance)
         if len(drawn) < len(qualifying):
             fallback = tuple(day.date for day in qualifying[len(drawn) :])
-            work.reasons.append(
-                Reason("SYSTEMATIC_DAYS_EXHAUSTED", "R-ACC-2", dates=fallback, numbers=(balance / 2,))
-            )
+            work.reasons.append(Reason("SYSTEMATIC_DAYS_EXHAUSTED", "R-ACC-2", fallback, (), (balance / 2,)))
     lines: list[Line] = []
     systematic_fee_days = [day for day in drawn if day.fee_day]
     if systematic_fee_days:
         lines.append(
-            _fee_line("fee", (SYSTEMATIC, None), "R-FEE-SE", systematic_fee_days, _SYSTEMATIC_FEE, work)
+            _fee_line("fee", (SYSTEMATIC, None), "R-FEE-SE", systematic_fee_days, SYSTEMATIC_FEE, work)
         )
     own_fee_days = [day for day in qualifying[len(drawn) :] if day.fee_day]
     if own_fee_days:
         if not trainee or (
             role in work.codes("eligibility.practice_purchase_fee_roles") and activity.practice_purchase
         ):
-            prices, rule = _DOCTOR_FEES[activity.type]
+            prices, rule = FEES[activity.type]
             lines.append(_fee_line("fee", (SELF_CHOSEN, self_chosen), rule, own_fee_days, prices, work))
         else:
-            work.reasons.append(
-                Reason("TRAINEE_NO_FEE", "R-ELIG-3", dates=tuple(day.date for day in own_fee_days))
-            )
+            work.reasons.append(Reason("TRAINEE_NO_FEE", "R-ELIG-3", tuple(day.date for day in own_fee_days)))
     # Once a systematic day is drawn, the fund pays the whole claim's course fee and transport.
     payer = (SYSTEMATIC, None) if drawn else (SELF_CHOSEN, self_chosen)
-    transport_cap = "cap.transport.laegedage" if activity.laegedage else "cap.transport.per_block"
-    lines += _expense_lines(claim, qualifying, payer, ("cap.course_fee.per_day", transport_cap), work)
-    return lines, sum(day_halves(day.day_class) for day in drawn)
+    caps = LAEGEDAGE_CAPS if activity.laegedage else DOCTOR_CAPS
+    lines += _expense_lines(claim, qualifying, payer, caps, work)
+    return lines, sum([HALVES_BY_CLASS[day.day_class] for day in drawn])
 
 
 def _draw_systematic(qualifying: Sequence[DayResult], balance_half_days: int) -> list[DayResult]:
@@ -342,7 +380,7 @@ def _draw_systematic(qualifying: Sequence[DayResult], balance_half_days: int) ->
     drawn = []
     left = balance_half_days
     for day in qualifying:
-        cost = day_halves(day.day_class)
+        cost = HALVES_BY_CLASS[day.day_class]
         if cost > left:
             break
         left -= cost
@@ -355,28 +393,31 @@ def _staff_lines(claim: Claim, qualifying: list[DayResult], staff: _Account, wor
     lines = []
     fee_days = [day for day in qualifying if day.fee_day]
     if fee_days:
-        prices = _PGE_FEE if claim.activity.type == "pge_module" else _STAFF_FEE
-        lines.append(_fee_line("lost_earnings", (STAFF, staff), "R-STAFF-1", fee_days, prices, work))
-    caps = "cap.course_fee.staff_per_day", "cap.transport.staff_per_block"
-    return lines + _expense_lines(claim, qualifying, (STAFF, staff), caps, work)
+        prices, rule = FEES[claim.activity.type]
+        lines.append(_fee_line("lost_earnings", (STAFF, staff), rule, fee_days, prices, work))
+    return lines + _expense_lines(claim, qualifying, (STAFF, staff), STAFF_CAPS, work)
 
 
 def _fee_line(
     item: str, payer: _Payer, rule: str, fee_days: Iterable[DayResult], prices: Prices, work: _Work
 ) -> Line:
     counts: dict[tuple[str, str], int] = {}
+    by_class = prices.by_class
     for day in fee_days:
-        price = prices.by_class[day.day_class]
+        price = by_class[day[2]]  # day_class
         counts[price] = counts.get(price, 0) + 1
-    basis = tuple(
-        Basis(unit, counts[(unit, name)], work.value(name))
-        for unit, name in prices.in_order
-        if (unit, name) in counts
-    )
-    amount = sum(part.number * part.rate_ore for part in basis)
+    basis: list[Basis] = []
+    amount = 0
+    for price in prices.in_order:
+        number = counts.get(price)
+        if number:
+            unit, name = price
+            rate = work.value(name)
+            basis.append(Basis(unit, number, rate))
+            amount += number * rate
     account, ledger = payer
     approved, cut = ledger.take(item, amount) if ledger is not None else (amount, False)
-    return Line(item, account, rule, approved, None, None, basis, cut)
+    return Line(item, account, rule, approved, None, None, tuple(basis), cut)
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,7 +436,7 @@ def _expense_lines(
     claim: Claim,
     qualifying: Sequence[DayResult],
     payer: _Payer,
-    caps: tuple[str, str],
+    caps: Caps,
     work: _Work,
 ) -> list[Line]:
     """Course fee (cap per course day, weekends included) and transport (cap per block), when claimed."""
@@ -421,7 +462,7 @@ def _capped_line(cap: _Cap, requested: int, units: int, rate_name: str, payer: _
     limit = rate * units
     capped = min(requested, limit)
     if capped < requested:
-        work.reasons.append(Reason(cap.code, cap.rule, amounts=(rate, limit), numbers=(units,)))
+        work.reasons.append(Reason(cap.code, cap.rule, (), (rate, limit), (units,)))
     account, ledger = payer
     approved, cut = ledger.take(cap.item, capped) if ledger is not None else (capped, False)
     return Line(cap.item, account, cap.rule, approved, requested, limit, (Basis(cap.unit, units, rate),), cut)
@@ -438,9 +479,7 @@ def _material_line(claim: Claim, self_chosen: _Account, work: _Work) -> Line:
     requested = claim.expenses.material_ore
     within_limit = min(requested, limit)
     if within_limit < requested and limit <= self_chosen.left:
-        work.reasons.append(
-            Reason("MATERIAL_CAPPED", "R-MAT", amounts=(limit, allocation, used), numbers=(share / 100,))
-        )
+        work.reasons.append(Reason("MATERIAL_CAPPED", "R-MAT", (), (limit, allocation, used), (share / 100,)))
     approved, cut = self_chosen.take("material", within_limit)
     basis = (Basis("share", share, allocation), Basis("used", 1, used))
     return Line("material", SELF_CHOSEN, "R-MAT", approved, requested, limit, basis, cut)
@@ -470,7 +509,7 @@ def _decision(
         ordered = ordered or (Reason("NOTHING_TO_PAY", "R-PAY"),)
     else:
         outcome = REDUCED if ordered else APPROVED
-    snapshot, used = (work.snapshot, frozenset(work.used)) if work is not None else (None, frozenset())
+    snapshot, used = (work.snapshot, frozenset(work.used)) if work is not None else (None, _NOTHING_USED)
     return Decision(
         outcome,
         payable,
@@ -485,6 +524,9 @@ def _decision(
         snapshot,
         used,
     )
+
+
+_NOTHING_USED: frozenset[str] = frozenset()
 
 
 def _code_order(reason: Reason) -> int:

@@ -8,8 +8,9 @@ Dates are ISO ``YYYY-MM-DD`` in both languages.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from string import Formatter
 
 from ajour.rules.decide import SYSTEMATIC, Basis, Line, Reason
 
@@ -31,10 +32,17 @@ class Language:
     """Roles, professions and line items."""
     details: Mapping[str, str]
     """Templates for line details."""
+    _money: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
+    """Amounts already written (the same rates and caps recur in every decision)."""
 
     def money(self, ore: int) -> str:
-        kroner, rest = divmod(ore, 100)
-        return f"{kroner:,}".replace(",", self.thousands) + f"{self.decimal}{rest:02d} {self.currency}"
+        text = self._money.get(ore)
+        if text is None:
+            kroner, rest = divmod(ore, 100)
+            text = f"{kroner:,}".replace(",", self.thousands) + f"{self.decimal}{rest:02d} {self.currency}"
+            if len(self._money) < _MONEY_CACHE:
+                self._money[ore] = text
+        return text
 
     def number(self, value: float) -> str:
         text = f"{value:.2f}".rstrip("0").rstrip(".")
@@ -44,6 +52,8 @@ class Language:
         singular, plural = self.units[unit]
         return f"{count} {singular if count == 1 else plural}"
 
+
+_MONEY_CACHE = 10_000
 
 _ACTIVITY_ID_CODES = frozenset({"NOT_APPROVED", "NOT_SYSTEMATIC"})
 """Codes whose text is the claim's activity id, shown as given (an id such as ``other`` is not a name)."""
@@ -60,20 +70,46 @@ def _duration(minutes: float) -> str:
 
 def reason_message(reason: Reason, language: Language) -> str:
     """The reason's message. Template fields: ``dates`` (all, joined), ``d0``…, ``a0``… (money),
-    ``n0``… (numbers), ``t0``… (names of roles, professions and ids), ``items``, ``duration``."""
-    fields: dict[str, str] = {"dates": _dates(reason.dates)}
-    fields.update({f"d{index}": day.isoformat() for index, day in enumerate(reason.dates)})
-    fields.update({f"a{index}": language.money(amount) for index, amount in enumerate(reason.amounts)})
-    fields.update({f"n{index}": language.number(value) for index, value in enumerate(reason.numbers)})
-    names = {} if reason.code in _ACTIVITY_ID_CODES else language.names
-    fields.update({f"t{index}": names.get(text, text) for index, text in enumerate(reason.texts)})
-    fields["items"] = ", ".join(language.names[text] for text in reason.texts if text in language.names)
-    if reason.numbers:
-        fields["duration"] = _duration(reason.numbers[-1])
+    ``n0``… (numbers), ``t0``… (names of roles, professions and ids), ``items``, ``duration``.
+    Only the fields the template names are written."""
     template = language.reasons[reason.code]
     if reason.code == "NO_QUALIFYING_DAY" and not reason.dates:
         template = language.reasons["NO_QUALIFYING_DAY_NO_DAYS"]
-    return template.format(**fields)
+    fields: dict[str, str] = {}
+    for name, kind, index in _fields(template):
+        if kind == "dates":
+            fields[name] = _dates(reason.dates)
+        elif kind == "d":
+            fields[name] = reason.dates[index].isoformat()
+        elif kind == "a":
+            fields[name] = language.money(reason.amounts[index])
+        elif kind == "n":
+            fields[name] = language.number(reason.numbers[index])
+        elif kind == "t":
+            text = reason.texts[index]
+            fields[name] = text if reason.code in _ACTIVITY_ID_CODES else language.names.get(text, text)
+        elif kind == "items":
+            fields[name] = ", ".join(language.names[text] for text in reason.texts if text in language.names)
+        else:
+            fields[name] = _duration(reason.numbers[-1])
+    return template.format_map(fields)
+
+
+_TEMPLATE_FIELDS: dict[str, tuple[tuple[str, str, int], ...]] = {}
+
+
+def _fields(template: str) -> tuple[tuple[str, str, int], ...]:
+    """The fields a template names, as (name, kind, index): kind ``d``, ``a``, ``n`` or ``t`` with an
+    index, or ``dates``, ``items`` or ``duration``."""
+    found = _TEMPLATE_FIELDS.get(template)
+    if found is None:
+        names = dict.fromkeys(name for _text, name, _spec, _conversion in Formatter().parse(template) if name)
+        found = tuple(
+            (name, name, 0) if name in ("dates", "items", "duration") else (name, name[0], int(name[1:]))
+            for name in names
+        )
+        _TEMPLATE_FIELDS[template] = found
+    return found
 
 
 def line_detail(line: Line, language: Language) -> str:

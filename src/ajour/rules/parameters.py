@@ -14,7 +14,7 @@ import hashlib
 import json
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -82,6 +82,10 @@ class Snapshot:
     ints: Mapping[str, int]
     dates: Mapping[str, date]
     codes: Mapping[str, frozenset[str]]
+    written: dict[frozenset[str], dict[str, dict[str, object]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """``parameters_used`` entries already written for a set of names (``serialise``)."""
 
 
 DatedChanges = Mapping[str, Sequence[tuple[date, ParameterValue]]]
@@ -101,6 +105,7 @@ class ParameterSet:
         self._overrides = dict(overrides)
         self._dated = {name: tuple(steps) for name, steps in (changes or {}).items()}
         self._snapshots: dict[int, Snapshot] = {}
+        self._by_day: dict[date, Snapshot] = {}
         self._changes = sorted({value.valid_from for p in self._parameters.values() for value in p.values})
         self._units = {name: parameter.unit for name, parameter in self._parameters.items()}
         changed = self._overrides or self._dated
@@ -117,6 +122,12 @@ class ParameterSet:
 
     def on(self, day: date) -> Snapshot:
         """The values in force on ``day``: one cached snapshot per period between value changes."""
+        snapshot = self._by_day.get(day)
+        if snapshot is None:
+            snapshot = self._by_day[day] = self._period(day)
+        return snapshot
+
+    def _period(self, day: date) -> Snapshot:
         period = bisect_right(self._changes, day)
         snapshot = self._snapshots.get(period)
         if snapshot is None:
@@ -134,6 +145,11 @@ class ParameterSet:
             snapshot = Snapshot(entries=entries, units=self._units, ints=ints, dates=dates, codes=codes)
             self._snapshots[period] = snapshot
         return snapshot
+
+    def periods(self) -> tuple[tuple[date, ...], tuple[Snapshot, ...]]:
+        """The dates on which some value changes, and the snapshot in force in each period: before the
+        first change, then from each change until the next (what :meth:`on` gives for any day of it)."""
+        return tuple(self._changes), tuple(self.on(day) for day in [date.min, *self._changes])
 
     def with_overrides(self, overrides: Mapping[str, object]) -> ParameterSet:
         """A reform: each named parameter takes the given value on every date (source ``reform``); a

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from ajour.rules import yearly
@@ -263,8 +263,8 @@ class _Replay:
         claimant = claim.claimant
         if event.self_chosen is not None:
             allocation = self.result.allocated.get((event.self_chosen, event.activity_year))
-            claimant = replace(claimant, annual_allocation_ore=allocation)
-        decision = decide(replace(claim, balances=balances, claimant=claimant), self.parameters)
+            claimant = claimant._replace(annual_allocation_ore=allocation)
+        decision = decide(claim._replace(balances=balances, claimant=claimant), self.parameters)
         self.result.decisions[event.ref] = decision
         year = claim.filed_on.year
         for account, amount in (
