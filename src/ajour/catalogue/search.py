@@ -32,9 +32,11 @@ from pathlib import Path
 import snowballstemmer
 import yaml
 from django.db import connection
-from django.db.models import F, FloatField, Func, QuerySet, Value
-from django.db.models.expressions import Combinable, RawSQL
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import F, FloatField, QuerySet, Value
+from django.db.models.expressions import Combinable, Expression, RawSQL
 from django.db.models.functions import Coalesce
+from django.db.models.sql.compiler import SQLCompiler
 
 from ajour.catalogue.models import ActivityInstance
 
@@ -266,10 +268,15 @@ class Query:
         groups = tuple(group.at_least(tier) for group in self.groups)
         return Query(groups, self.excluded) if all(group.alternatives for group in groups) else None
 
-    def tiers(self) -> dict[int, Query]:
-        """The query at each tier that can match (the whole query is the CORRECTION tier)."""
-        found = {tier: self.at_least(tier) for tier in (CORRECTION, SYNONYM, OWN)}
-        return {tier: query for tier, query in found.items() if query is not None}
+    def ranked(self) -> list[tuple[float, Query]]:
+        """What the rank sums: each tier's query that can match with its weight (`TIER_WEIGHTS`), a query
+        that several tiers share (no synonyms, no corrections) once with their weights together."""
+        weights: dict[Query, float] = {}
+        for tier, weight in TIER_WEIGHTS.items():
+            query = self.at_least(tier)
+            if query is not None:
+                weights[query] = weights.get(query, 0.0) + weight
+        return [(weight, query) for query, weight in weights.items()]
 
 
 class _Alternatives:
@@ -410,8 +417,8 @@ def _postgresql(instances: QuerySet[ActivityInstance], query: Query) -> QuerySet
 
     document = F("activity__search_document")
     rank = sum_of(
-        TIER_WEIGHTS[tier] * SearchRank(document, tsquery(of, excluding=False), weights=WEIGHTS)
-        for tier, of in query.tiers().items()
+        weight * SearchRank(document, tsquery(of, excluding=False), weights=WEIGHTS)
+        for weight, of in query.ranked()
     )
     return instances.filter(activity__search_document=tsquery(query, excluding=True)).annotate(rank=rank)
 
@@ -441,19 +448,38 @@ def _hits(column: int) -> str:
     return f"min(length({marked}) - length(replace({marked}, char(1), '')), {MAX_HITS})"
 
 
-class _Score(Func):
+class _Score(Expression):
     """How well the activity's FTS5 row matches an expression: its matches per column, weighted like
     PostgreSQL's ts_rank weights A, B, C (NULL: no match). FTS5's own bm25 is left out on purpose: it
     divides by the length of the whole row, so a long description would bury a match in the title.
-    Written as a function of the activity id so the row is the outer query's, whatever its alias."""
 
-    arg_joiner = " AND rowid = "
-    template = (
-        "(SELECT "
-        + " + ".join(f"{weight} * {_hits(column)}" for column, weight in enumerate(COLUMN_WEIGHTS))
-        + " FROM catalogue_activity_fts WHERE catalogue_activity_fts MATCH %(expressions)s)"
-    )
+    The scores of all matching activities are one materialised CTE, computed once per statement (a
+    correlated MATCH per run cost a hundred times more); each run looks its activity up in it."""
+
     output_field = FloatField()
+    template = (
+        "(WITH scores AS MATERIALIZED (SELECT rowid AS activity_id, "
+        + " + ".join(f"{weight} * {_hits(column)}" for column, weight in enumerate(COLUMN_WEIGHTS))
+        + " AS score FROM catalogue_activity_fts WHERE catalogue_activity_fts MATCH %s) "
+        "SELECT score FROM scores WHERE activity_id = {activity})"
+    )
+
+    def __init__(self, match: str, activity: Combinable) -> None:
+        super().__init__()
+        self.match = match
+        self.activity = activity
+
+    def get_source_expressions(self) -> list[Combinable]:
+        return [self.activity]
+
+    def set_source_expressions(self, expressions: Sequence[Combinable]) -> None:
+        (self.activity,) = expressions
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[str | int, ...]]:
+        column, params = compiler.compile(self.activity)  # type: ignore[arg-type]
+        return self.template.format(activity=column), (self.match, *params)
 
 
 def _sqlite(instances: QuerySet[ActivityInstance], query: Query) -> QuerySet[ActivityInstance]:
@@ -462,8 +488,8 @@ def _sqlite(instances: QuerySet[ActivityInstance], query: Query) -> QuerySet[Act
         (_match(query, excluding=True),),
     )
     rank = sum_of(
-        TIER_WEIGHTS[tier] * Coalesce(_Score(Value(_match(of, excluding=False)), F("activity_id")), 0.0)
-        for tier, of in query.tiers().items()
+        weight * Coalesce(_Score(_match(of, excluding=False), F("activity_id")), 0.0)
+        for weight, of in query.ranked()
     )
     return instances.filter(activity_id__in=matching).annotate(rank=rank)
 

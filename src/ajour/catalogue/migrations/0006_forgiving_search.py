@@ -8,7 +8,8 @@ have the DBA create them in the database before migrating):
   Danish and English (B) and the description (C), each in both configurations; a topic rename refreshes
   its activities' documents;
 - the vocabulary `catalogue_search_term(term, doc)`: every word of the activities' titles and
-  descriptions and of the topic names, with the number of rows using it, kept by row triggers (and
+  descriptions and of the topic names, with the number of rows using it, kept by statement triggers
+  (one summed change per statement, so bulk loads write each word once; and
   rebuilt after TRUNCATE), with a pg_trgm GIN index for similarity and LIKE.
 
 SQLite: an FTS5 table `catalogue_activity_fts(title, topics, description)` (rowid = activity id, the
@@ -36,6 +37,38 @@ def _document(part: str, weight: str) -> str:
         f"setweight(to_tsvector('{config}'::regconfig, COALESCE({part}, '')), '{weight}')"
         for config in ("ajour_danish", "ajour_english")
     )
+
+
+def _term_triggers(table: str, columns: list[str]) -> list[str]:
+    """Statement triggers (with transition tables) that keep the vocabulary's counts for the text in
+    `columns` of `table`: one summed change per statement, however many rows a bulk insert writes."""
+
+    def body(rows: str) -> str:
+        return "concat_ws(' ', " + ", ".join(f"{rows}.{column}" for column in columns) + ")"
+
+    function = f"{table}_search_terms"
+    changed = f"FROM old_rows o JOIN new_rows n USING (id) WHERE {body('o')} IS DISTINCT FROM {body('n')}"
+    return [
+        f"""CREATE FUNCTION {function}() RETURNS trigger AS $$
+        BEGIN
+          IF TG_OP = 'INSERT' THEN
+            PERFORM catalogue_search_terms_change('{{}}', ARRAY(SELECT {body("n")} FROM new_rows n));
+          ELSIF TG_OP = 'DELETE' THEN
+            PERFORM catalogue_search_terms_change(ARRAY(SELECT {body("o")} FROM old_rows o), '{{}}');
+          ELSE
+            PERFORM catalogue_search_terms_change(ARRAY(SELECT {body("o")} {changed}),
+                                                   ARRAY(SELECT {body("n")} {changed}));
+          END IF;
+          RETURN NULL;
+        END $$ LANGUAGE plpgsql""",
+        f"""CREATE TRIGGER {function}_insert AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION {function}()""",
+        f"""CREATE TRIGGER {function}_delete AFTER DELETE ON {table} REFERENCING OLD TABLE AS old_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION {function}()""",
+        f"""CREATE TRIGGER {function}_update AFTER UPDATE ON {table}
+        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION {function}()""",
+    ]
 
 
 POSTGRESQL = [
@@ -74,41 +107,26 @@ POSTGRESQL = [
     """CREATE FUNCTION catalogue_search_terms_of(body text) RETURNS text[] AS $$
       SELECT tsvector_to_array(to_tsvector('simple', regexp_replace(COALESCE(body, ''), '[^[:alnum:]]+', ' ', 'g')))
     $$ LANGUAGE sql IMMUTABLE""",
-    # Counts change for the words that differ between the old and the new text, locked in word order.
-    """CREATE FUNCTION catalogue_search_terms_count(old_body text, new_body text) RETURNS void AS $$
-    DECLARE
-      old_terms text[] := catalogue_search_terms_of(old_body);
-      new_terms text[] := catalogue_search_terms_of(new_body);
-      gone text[] := ARRAY(SELECT unnest(old_terms) EXCEPT SELECT unnest(new_terms));
-      added text[] := ARRAY(SELECT unnest(new_terms) EXCEPT SELECT unnest(old_terms));
+    # A statement's rows change the counts of the words that differ, summed, locked in word order.
+    """CREATE FUNCTION catalogue_search_terms_change(old_bodies text[], new_bodies text[]) RETURNS void AS $$
+    DECLARE terms text[]; deltas integer[];
     BEGIN
-      PERFORM 1 FROM catalogue_search_term WHERE term = ANY(gone || added) ORDER BY term FOR UPDATE;
-      UPDATE catalogue_search_term SET doc = doc - 1 WHERE term = ANY(gone);
-      DELETE FROM catalogue_search_term WHERE term = ANY(gone) AND doc <= 0;
-      INSERT INTO catalogue_search_term (term, doc) SELECT t, 1 FROM unnest(added) t ORDER BY t
-      ON CONFLICT (term) DO UPDATE SET doc = catalogue_search_term.doc + 1;
+      SELECT array_agg(t ORDER BY t), array_agg(d ORDER BY t) INTO terms, deltas FROM (
+        SELECT t, sum(d)::integer AS d FROM (
+          SELECT unnest(catalogue_search_terms_of(b)) AS t, 1 AS d FROM unnest(new_bodies) AS b
+          UNION ALL
+          SELECT unnest(catalogue_search_terms_of(b)), -1 FROM unnest(old_bodies) AS b
+        ) AS words GROUP BY t HAVING sum(d) <> 0
+      ) AS delta;
+      IF terms IS NULL THEN RETURN; END IF;
+      PERFORM 1 FROM catalogue_search_term WHERE term = ANY(terms) ORDER BY term FOR UPDATE;
+      INSERT INTO catalogue_search_term (term, doc) SELECT * FROM unnest(terms, deltas) ORDER BY 1
+      ON CONFLICT (term) DO UPDATE SET doc = catalogue_search_term.doc + EXCLUDED.doc;
+      DELETE FROM catalogue_search_term WHERE term = ANY(terms) AND doc <= 0;
     END $$ LANGUAGE plpgsql""",
-    """CREATE FUNCTION catalogue_activity_search_terms() RETURNS trigger AS $$
-    BEGIN
-      PERFORM catalogue_search_terms_count(
-        CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE concat_ws(' ', OLD.title, OLD.description) END,
-        CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE concat_ws(' ', NEW.title, NEW.description) END);
-      RETURN NULL;
-    END $$ LANGUAGE plpgsql""",
-    """CREATE TRIGGER catalogue_activity_search_terms
-    AFTER INSERT OR DELETE OR UPDATE OF title, description ON catalogue_activity
-    FOR EACH ROW EXECUTE FUNCTION catalogue_activity_search_terms()""",
-    """CREATE FUNCTION catalogue_topic_search_terms() RETURNS trigger AS $$
-    BEGIN
-      PERFORM catalogue_search_terms_count(
-        CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE concat_ws(' ', OLD.name_da, OLD.name_en) END,
-        CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE concat_ws(' ', NEW.name_da, NEW.name_en) END);
-      RETURN NULL;
-    END $$ LANGUAGE plpgsql""",
-    """CREATE TRIGGER catalogue_topic_search_terms
-    AFTER INSERT OR DELETE OR UPDATE OF name_da, name_en ON catalogue_topic
-    FOR EACH ROW EXECUTE FUNCTION catalogue_topic_search_terms()""",
-    # Row triggers do not see TRUNCATE (Django's test flush uses it): count again from what is left.
+    *_term_triggers("catalogue_activity", ["title", "description"]),
+    *_term_triggers("catalogue_topic", ["name_da", "name_en"]),
+    # TRUNCATE fires no row triggers (Django's test flush uses it): count again from what is left.
     f"""CREATE FUNCTION catalogue_search_terms_rebuild() RETURNS trigger AS $$
     BEGIN DELETE FROM catalogue_search_term; {COUNT_ALL}; RETURN NULL; END $$ LANGUAGE plpgsql""",
     """CREATE TRIGGER catalogue_activity_search_terms_truncate AFTER TRUNCATE ON catalogue_activity
@@ -123,11 +141,14 @@ POSTGRESQL_BACK = [
     "DROP TRIGGER IF EXISTS catalogue_topic_search_terms_truncate ON catalogue_topic",
     "DROP TRIGGER IF EXISTS catalogue_activity_search_terms_truncate ON catalogue_activity",
     "DROP FUNCTION IF EXISTS catalogue_search_terms_rebuild()",
-    "DROP TRIGGER IF EXISTS catalogue_topic_search_terms ON catalogue_topic",
+    *(
+        f"DROP TRIGGER IF EXISTS {table}_search_terms_{event} ON {table}"
+        for table in ("catalogue_topic", "catalogue_activity")
+        for event in ("insert", "delete", "update")
+    ),
     "DROP FUNCTION IF EXISTS catalogue_topic_search_terms()",
-    "DROP TRIGGER IF EXISTS catalogue_activity_search_terms ON catalogue_activity",
     "DROP FUNCTION IF EXISTS catalogue_activity_search_terms()",
-    "DROP FUNCTION IF EXISTS catalogue_search_terms_count(text, text)",
+    "DROP FUNCTION IF EXISTS catalogue_search_terms_change(text[], text[])",
     "DROP FUNCTION IF EXISTS catalogue_search_terms_of(text)",
     "DROP TABLE IF EXISTS catalogue_search_term",
     "DROP TRIGGER IF EXISTS catalogue_topic_search_document ON catalogue_topic",
