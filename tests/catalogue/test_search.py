@@ -6,6 +6,8 @@ How well it finds what GPs type is measured in test_search_quality.py.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -146,3 +148,34 @@ def test_the_trigram_measure_is_pg_trgm_similarity() -> None:
         for a, b in pairs:
             cursor.execute("SELECT similarity(%s, %s)", [a, b])
             assert round(cursor.fetchone()[0], 5) == expected[(a, b)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "½ ²",
+        "日本語",
+        "x" * 200,
+        "a",
+        "-",
+        "--",
+        "- -kol",
+        '"kol',
+        "kol:*",
+        "<-> & | !",
+        "NOT OR AND NEAR",
+        "____",
+    ],
+)
+def test_odd_queries_are_answered_never_failed(client: Client, text: str) -> None:
+    cf.approved(title="KOL i almen praksis")
+    assert client.get("/catalogue/", {"q": text}).status_code == 200
+    assert client.get("/api/v1/catalogue/search", {"q": text}).status_code == 200
+
+
+def test_words_are_stemmed_right_in_many_threads_at_once() -> None:
+    """The server answers searches in threads; a stemmer shared between them mixed up their words."""
+    words = ["behandlingerne", "vaccinationerne", "hjertesvigtet", "lungesygdomme", "treatments"] * 400
+    expected = [search.stems(word) for word in words]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(search.stems, words)) == expected

@@ -24,6 +24,7 @@ descriptions; the user's own words and their synonyms rank above corrections.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -61,8 +62,8 @@ MAX_CORRECTIONS = 5
 MAX_COMPOUNDS = 20
 DANISH_SPELLINGS = (("aa", "å"), ("ae", "æ"), ("oe", "ø"))
 COLUMN_WEIGHTS = (1.0, 0.4, 0.2)
-WEIGHTS = [0.1, *reversed(COLUMN_WEIGHTS)]  # ts_rank's order: D, C, B, A
 """Title, topic names, description: PostgreSQL's ts_rank weights for A, B and C, and the same on SQLite."""
+WEIGHTS = [0.1, *reversed(COLUMN_WEIGHTS)]  # in ts_rank's order: D (unused), C, B, A
 MAX_HITS = 2
 """On SQLite, a column counts the matches of a query in it up to this many."""
 OWN, SYNONYM, CORRECTION = 2, 1, 0
@@ -141,9 +142,16 @@ def query_words(text: str) -> tuple[list[str], list[str]]:
     return meaningful or words, excluded[:MAX_WORDS]
 
 
-@cache
+_per_thread = threading.local()
+
+
 def _stemmers() -> tuple[snowballstemmer.Stemmer, ...]:
-    return tuple(snowballstemmer.stemmer(language) for language in STEMMERS)
+    """The stemmers of this thread: a Snowball stemmer keeps the word it works on, so threads that
+    shared one would stem each other's words."""
+    found: tuple[snowballstemmer.Stemmer, ...] | None = getattr(_per_thread, "stemmers", None)
+    if found is None:
+        found = _per_thread.stemmers = tuple(snowballstemmer.stemmer(language) for language in STEMMERS)
+    return found
 
 
 def stems(word: str) -> set[str]:

@@ -315,7 +315,7 @@ def _one_row_per_identical_run(
     first = instances.exclude(Exists(identical.filter(pk__lt=OuterRef("pk")))).annotate(
         seats=Subquery(seats, output_field=IntegerField())
     )
-    return first.filter(seats__gt=0) if with_free_places else first
+    return first.filter(Exists(identical.filter(places__gt=F("booked")))) if with_free_places else first
 
 
 def did_you_mean(*, filters: SearchFilters) -> str | None:
