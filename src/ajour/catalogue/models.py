@@ -202,8 +202,12 @@ class ActivityInstance(models.Model):
         indexes = [
             models.Index(fields=["starts_on"]),
             models.Index(fields=["region", "starts_on"]),
-            # Identical runs (same activity, date and place) are listed once: their siblings are looked up.
-            models.Index(fields=["activity", "starts_on"], name="catalogue_run_activity_date"),
+            # Identical runs (same activity, dates and place) are listed once: the search looks each run's
+            # earlier twins up in this index alone (it covers every column compared).
+            models.Index(
+                fields=["activity", "starts_on", "ends_on", "region", "town", "venue", "id"],
+                name="catalogue_run_identical",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -396,9 +396,12 @@ def _terms(alternative: Alternative) -> list[tuple[str, bool]]:
 
 
 def _tsquery(alternatives: Iterable[Alternative]) -> str:
-    """to_tsquery text for alternatives (any of them); words hold only letters and digits."""
+    """to_tsquery text for alternatives (any of them); words hold only letters and digits. Python's
+    stems are left out: to_tsquery stems every word with the same Snowball stemmers."""
     found = []
     for alternative in alternatives:
+        if alternative.stem:
+            continue
         terms = [f"{word}:*" if prefix else word for word, prefix in _terms(alternative)]
         found.append("(" + (" <-> " if alternative.phrase else " & ").join(terms) + ")")
     return " | ".join(found)

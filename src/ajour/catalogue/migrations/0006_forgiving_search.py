@@ -225,6 +225,9 @@ class Migration(migrations.Migration):
         migrations.RunPython(forward, backward),
         migrations.AddIndex(
             model_name="activityinstance",
-            index=models.Index(fields=["activity", "starts_on"], name="catalogue_run_activity_date"),
+            index=models.Index(
+                fields=["activity", "starts_on", "ends_on", "region", "town", "venue", "id"],
+                name="catalogue_run_identical",
+            ),
         ),
     ]
