@@ -14,9 +14,17 @@ from tests import factories
 _serial = itertools.count(1)
 
 
-def topic(code: str = "diabetes", name: str = "Diabetes") -> Topic:
+def topic(
+    code: str = "diabetes", name: str = "Diabetes", name_en: str | None = None, parent: Topic | None = None
+) -> Topic:
     found, _created = Topic.objects.get_or_create(
-        code=code, defaults={"name_da": name, "name_en": name, "category": Topic.Category.MEDICAL}
+        code=code,
+        defaults={
+            "name_da": name,
+            "name_en": name_en or name,
+            "category": Topic.Category.MEDICAL,
+            "parent": parent,
+        },
     )
     return found
 
@@ -99,14 +107,24 @@ def instance_data(*, first: date | None = None, count: int = 2, places: int = 30
 
 
 def draft(
-    *, user: User | None = None, runs: int = 1, first: date | None = None, **overrides: object
+    *,
+    user: User | None = None,
+    runs: int = 1,
+    first: date | None = None,
+    run_dates: list[date] | None = None,
+    **overrides: object,
 ) -> Activity:
+    """A draft with `runs` weekly runs from `first`, or one run starting on each of `run_dates` (a date
+    given twice makes two identical runs)."""
     user = user or provider_user()
     first = first or weekday_after()
     return services.create_activity(
         user=user,
         data=activity_data(**overrides),
-        instances=[instance_data(first=first + timedelta(days=7 * n)) for n in range(runs)],
+        instances=[
+            instance_data(first=day)
+            for day in run_dates or [first + timedelta(days=7 * n) for n in range(runs)]
+        ],
         provider=user.provider,
     )
 

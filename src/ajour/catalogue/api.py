@@ -48,7 +48,10 @@ Text = Annotated[str, Field(max_length=TEXT_MAX, pattern=TEXT_PATTERN)]
 
 class SearchParams(Schema):
     q: str = Field(
-        "", max_length=200, description="Free text (Danish full-text search), or an activity number"
+        "",
+        max_length=200,
+        description="Free text (Danish and English; forgives typos, word forms, compounds and abbreviations; "
+        "`-word` excludes a word), or an activity number",
     )
     region: str = Field("", max_length=50, description="Region code, e.g. `hovedstaden`")
     date_from: IsoDate | None = None
@@ -93,6 +96,9 @@ class SearchOut(Schema):
     page: int
     pages: int
     results: list[InstanceOut]
+    did_you_mean: str | None = Field(
+        None, description="When nothing is found: a nearby query that finds something with the same filters"
+    )
 
 
 class DayOut(Schema):
@@ -216,7 +222,8 @@ def _instance(instance: ActivityInstance) -> dict[str, object]:
         "town": instance.town,
         "region": instance.region.code,
         "price_ore": activity.price_ore,
-        "free_places": instance.free_places,
+        # A search row stands for identical runs (same activity, dates and place): their free places together.
+        "free_places": getattr(instance, "seats", instance.free_places),
         "claimable": _options(instance),
     }
 
@@ -255,6 +262,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, objec
         "page": page.number,
         "pages": page.paginator.num_pages,
         "results": [_instance(instance) for instance in page.object_list],
+        "did_you_mean": None if page.paginator.count else selectors.did_you_mean(filters=filters),
     }
 
 

@@ -157,8 +157,9 @@ class Activity(models.Model):
     created_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # Danish full-text document (title weight A, description weight B), kept by a database trigger on
-    # PostgreSQL (migration 0004); always empty on SQLite, where search falls back to LIKE.
+    # The full-text document on PostgreSQL (title weight A, topic names B, description C; Danish and
+    # English), kept by a database trigger (migration 0007). Always empty on SQLite, where the same
+    # triggers keep an FTS5 table instead (ajour.catalogue.search).
     search_document = SearchVectorField(null=True, editable=False)
 
     class Meta:
@@ -212,7 +213,16 @@ class ActivityInstance(models.Model):
     attendance_reported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["starts_on"]), models.Index(fields=["region", "starts_on"])]
+        indexes = [
+            models.Index(fields=["starts_on"]),
+            models.Index(fields=["region", "starts_on"]),
+            # Identical runs (same activity, dates and place) are listed once: the search looks each run's
+            # earlier twins up in this index alone (it covers every column compared).
+            models.Index(
+                fields=["activity", "starts_on", "ends_on", "region", "town", "venue", "id"],
+                name="catalogue_run_identical",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.activity} {self.starts_on:%d.%m.%Y} {self.town}"

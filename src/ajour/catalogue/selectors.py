@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from django.db import connection
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ajour.accounts.models import Doctor
+from ajour.catalogue import search
 from ajour.catalogue.models import (
     Activity,
     ActivityEvent,
@@ -26,7 +27,6 @@ from ajour.rules import ParameterSet
 
 IN_REVIEW = [Activity.Status.SUBMITTED, Activity.Status.INFO_REQUESTED]
 NUMBER = re.compile(r"^\d{4}-\d{4}$")
-SEARCH_CONFIG = "danish"
 
 
 def activities_for_provider(*, provider_id: int, limit: int = 50) -> QuerySet[Activity]:
@@ -260,7 +260,10 @@ def public_instances() -> QuerySet[ActivityInstance]:
 
 
 def search_catalogue(*, filters: SearchFilters, today: date | None = None) -> QuerySet[ActivityInstance]:
-    """Approved runs matching the filters; full-text in Danish on PostgreSQL, `icontains` elsewhere."""
+    """Approved runs matching the filters, ranked by the forgiving search (`ajour.catalogue.search`).
+
+    Identical runs (same activity, dates and place) are one row, `seats` their free places together.
+    """
     today = today or timezone.localdate()
     instances = public_instances().filter(starts_on__gte=filters.date_from or today)
     if filters.date_to:
@@ -278,46 +281,52 @@ def search_catalogue(*, filters: SearchFilters, today: date | None = None) -> Qu
             activity=OuterRef("activity"), topic__code=filters.topic
         )
         instances = instances.filter(Q(activity__topic__code=filters.topic) | Q(Exists(tagged)))
-    if filters.free_places:
-        instances = instances.filter(places__gt=F("booked"))
     if filters.max_price_ore is not None:
         instances = instances.filter(activity__price_ore__lte=filters.max_price_ore)
+    instances = _one_row_per_identical_run(instances, with_free_places=filters.free_places)
     query = filters.q.strip()
     if NUMBER.match(query):
         instances = instances.filter(activity__numbers__number=query)
         query = ""
-    if query:
-        instances = _text_match(instances, query)
-    else:
-        instances = instances.annotate(rank=Value(0.0))
+    instances = search.match_and_rank(instances, search.read_query(query))
     if filters.sort == "relevance" and query:
         return instances.order_by(F("rank").desc(), "starts_on", "pk")
     return instances.order_by("starts_on", "pk")
 
 
-def _text_match(instances: QuerySet[ActivityInstance], query: str) -> QuerySet[ActivityInstance]:
-    """PostgreSQL: the stored Danish document (migration 0004) against a web-style query, ranked.
-
-    SQLite: every word in the title or description (LIKE), titles first.
-    """
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank
-
-        search_query = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-        return instances.filter(activity__search_document=search_query).annotate(
-            rank=SearchRank(F("activity__search_document"), search_query)
-        )
-    for word in query.split()[:8]:
-        instances = instances.filter(
-            Q(activity__title__icontains=word) | Q(activity__description__icontains=word)
-        )
-    return instances.annotate(
-        rank=Case(
-            When(activity__title__icontains=query, then=Value(2)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
+def _one_row_per_identical_run(
+    instances: QuerySet[ActivityInstance], *, with_free_places: bool
+) -> QuerySet[ActivityInstance]:
+    """The first of identical runs (same activity, dates and place), with `seats`: their free places
+    together; only those with free places if asked."""
+    identical = ActivityInstance.objects.filter(
+        activity=OuterRef("activity"),
+        starts_on=OuterRef("starts_on"),
+        ends_on=OuterRef("ends_on"),
+        region=OuterRef("region"),
+        town=OuterRef("town"),
+        venue=OuterRef("venue"),
     )
+    seats = (
+        identical.values("activity")
+        .annotate(free=Sum(Greatest(F("places") - F("booked"), Value(0))))
+        .values("free")
+    )
+    first = instances.exclude(Exists(identical.filter(pk__lt=OuterRef("pk")))).annotate(
+        seats=Subquery(seats, output_field=IntegerField())
+    )
+    return first.filter(Exists(identical.filter(places__gt=F("booked")))) if with_free_places else first
+
+
+def did_you_mean(*, filters: SearchFilters) -> str | None:
+    """For a search that finds nothing: the nearest query that finds something with the same filters
+    (only runs the public catalogue shows, so a suggestion never reveals anything else)."""
+    if NUMBER.match(filters.q.strip()):
+        return None
+    for suggestion in search.suggestions(filters.q):
+        if search_catalogue(filters=replace(filters, q=suggestion)).exists():
+            return suggestion
+    return None
 
 
 def public_activity(*, pk: int) -> Activity | None:

@@ -47,6 +47,11 @@ def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode(), "filters": filters}
+    if not page.paginator.count:
+        suggestion = selectors.did_you_mean(filters=filters)
+        if suggestion:
+            query["q"] = suggestion
+            context |= {"suggestion": suggestion, "suggestion_query": query.urlencode()}
     template = "catalogue/_results.html" if getattr(request, "htmx", False) else "catalogue/search.html"
     return render(request, template, context)
 
